@@ -1,0 +1,5 @@
+//! The `leadgate` command.
+
+fn main() -> std::process::ExitCode {
+    leadgate::commands::main()
+}

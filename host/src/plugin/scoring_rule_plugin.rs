@@ -1,0 +1,151 @@
+//! A loaded scoring rule and the calls it answers.
+
+use std::sync::Arc;
+
+use super::RuleConfig;
+use super::batching::{PluginRun, run_in_batches};
+use super::bindings::scoring_rule::ScoringRulePre;
+use super::call::{CallStats, CallTarget, call_plugin, contract_violation};
+use super::error::{BatchLabel, ContactFailure, PluginTrap};
+use super::host_state::HostState;
+use super::runtime::{PluginDetails, RuntimeShared};
+use super::types::{Award, ContactActivities, PluginError, Timestamp};
+
+/// Bytes counted per award on top of its reason text, for the output cap.
+const AWARD_OVERHEAD_BYTES: usize = 32;
+
+/// The awards of one batch, one result per contact.
+#[derive(Debug, Clone)]
+pub struct ScoredBatch {
+    /// Per contact, in input order: its unexpired awards, or why it has none.
+    pub results: Vec<Result<Vec<Award>, ContactFailure>>,
+    /// What the call cost.
+    pub stats: CallStats,
+}
+
+/// A compiled, linked scoring rule, ready to be called. Cheap to clone.
+#[derive(Clone)]
+pub struct ScoringRulePlugin {
+    runtime: Arc<RuntimeShared>,
+    details: Arc<PluginDetails>,
+    pre: ScoringRulePre<HostState>,
+}
+
+impl std::fmt::Debug for ScoringRulePlugin {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ScoringRulePlugin")
+            .field("details", &self.details)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScoringRulePlugin {
+    pub(crate) fn new(
+        runtime: Arc<RuntimeShared>,
+        details: PluginDetails,
+        pre: ScoringRulePre<HostState>,
+    ) -> Self {
+        Self {
+            runtime,
+            details: Arc::new(details),
+            pre,
+        }
+    }
+
+    /// What is known about the plugin.
+    pub fn details(&self) -> &PluginDetails {
+        &self.details
+    }
+
+    /// Asks the plugin whether `config` is usable, before scoring anything with it.
+    ///
+    /// The outer error is a crash; the inner one the plugin's own verdict on the configuration.
+    pub fn check_config(&self, config: &RuleConfig) -> Result<Result<(), PluginError>, Box<PluginTrap>> {
+        call_plugin(
+            &self.runtime,
+            &self.target("check-config"),
+            BatchLabel::none(),
+            config,
+            0,
+            |store| {
+                self.pre
+                    .instantiate(&mut *store)?
+                    .leadgate_plugin_scoring()
+                    .call_check_config(&mut *store)
+            },
+        )
+        .map(|(verdict, _)| verdict)
+    }
+
+    /// Scores one batch in one call, in a fresh store.
+    ///
+    /// Awards that have expired at `now` are dropped; a contact whose awards are larger than
+    /// the output cap gets [`ContactFailure::OutputTooLarge`]. A crash fails the whole call;
+    /// [`ScoringRulePlugin::score_contacts`] isolates crashing contacts instead.
+    pub fn score_batch(
+        &self,
+        config: &RuleConfig,
+        contacts: &[ContactActivities],
+        now: Timestamp,
+    ) -> Result<ScoredBatch, Box<PluginTrap>> {
+        let batch = BatchLabel::from_ids(contacts.iter().map(|input| input.contact.id.as_str()));
+        let target = self.target("score-batch");
+        let (awards, stats) = call_plugin(&self.runtime, &target, batch.clone(), config, now, |store| {
+            self.pre
+                .instantiate(&mut *store)?
+                .leadgate_plugin_scoring()
+                .call_score_batch(&mut *store, contacts, now)
+        })?;
+        if awards.len() != contacts.len() {
+            let message = format!(
+                "returned {} results for {} contacts",
+                awards.len(),
+                contacts.len()
+            );
+            return Err(contract_violation(&target, batch, &stats, message));
+        }
+        let limit = self.runtime.limits.output_bytes_per_contact;
+        let results = awards
+            .into_iter()
+            .map(|result| match result {
+                Err(error) => Err(ContactFailure::Plugin(error)),
+                Ok(mut awards) => {
+                    let bytes: usize = awards
+                        .iter()
+                        .map(|award| award.reason.len() + AWARD_OVERHEAD_BYTES)
+                        .sum();
+                    if bytes > limit {
+                        return Err(ContactFailure::OutputTooLarge { bytes, limit });
+                    }
+                    awards.retain(|award| award.expires_at.is_none_or(|expires_at| expires_at > now));
+                    Ok(awards)
+                }
+            })
+            .collect();
+        Ok(ScoredBatch { results, stats })
+    }
+
+    /// Scores any number of contacts in batches of `batch_size`, isolating contacts that crash
+    /// the plugin (see [`PluginRun`]).
+    pub fn score_contacts(
+        &self,
+        config: &RuleConfig,
+        contacts: &[ContactActivities],
+        now: Timestamp,
+        batch_size: usize,
+    ) -> PluginRun<Vec<Award>> {
+        run_in_batches(contacts, batch_size, |batch| {
+            self.score_batch(config, batch, now)
+                .map(|scored| (scored.results, scored.stats))
+        })
+    }
+
+    fn target(&self, function: &'static str) -> CallTarget<'_> {
+        CallTarget {
+            plugin: &self.details.name,
+            version: &self.details.version,
+            function,
+        }
+    }
+}
