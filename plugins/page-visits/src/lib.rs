@@ -1,0 +1,352 @@
+//! `page-visits`: points per visit to pages whose URL matches a glob pattern, e.g. "5 points per
+//! visit to a pricing page".
+//!
+//! Only `page-visit` activities count, and only those whose `subject` (the URL, trimmed) matches
+//! the pattern. A visit without a URL never matches.
+//!
+//! # Configuration
+//!
+//! | Key          | Required | Meaning |
+//! |--------------|----------|---------|
+//! | `pattern`    | yes      | Glob over the whole URL, ignoring case: `*` = any run of characters (also none), `?` = exactly one; e.g. `*/pricing*`. |
+//! | `points`     | no       | Integer points per matching visit, default `1`; may be negative. |
+//! | `max-points` | no       | Cap on the total of the awards returned, `>= 0`; only valid when `points` is greater than 0. |
+//! | `valid-days` | no       | Integer `> 0`: each visit's points expire this many days after the visit (decay). |
+//!
+//! Any other key is rejected as invalid-config.
+//!
+//! # Awards
+//!
+//! Without `valid-days`: one award of `points × visits`, capped at `max-points`, that never
+//! expires, with the reason `visited */pricing* 4 times` (`once` for one visit). No award
+//! without a matching visit.
+//!
+//! With `valid-days`: one award of `points` per matching visit whose window is still open at
+//! `now` (visits whose points expired at or before `now` are skipped), newest first, expiring
+//! `valid-days` days after the visit, with the reason
+//! `visited https://example.com/pricing on 2026-03-01` (the visit's UTC date). `max-points` is
+//! shared newest first: the award that reaches the cap is cut down to fit, older ones are
+//! dropped.
+//!
+//! An award the cap cut down says so: `… (capped at max-points 20)`. Awards of 0 points are
+//! never returned (e.g. with `points = 0`).
+
+use std::cmp::Reverse;
+
+use leadgate_plugin_sdk::{
+    Activity, ActivityKind, Award, Config, ContactActivities, Date, Glob, PluginError, PointsCap, Result,
+    ScoringRule, Timestamp, days, register_scoring_rule,
+};
+
+const PATTERN: &str = "pattern";
+const POINTS: &str = "points";
+const MAX_POINTS: &str = "max-points";
+const VALID_DAYS: &str = "valid-days";
+const KNOWN_KEYS: &[&str] = &[PATTERN, POINTS, MAX_POINTS, VALID_DAYS];
+
+/// The rule, as configured for one rule of the host.
+#[derive(Debug, Clone, PartialEq)]
+struct PageVisits {
+    /// The compiled, case-insensitive pattern; its source is named in reasons.
+    pattern: Glob,
+    points: i64,
+    max_points: Option<i64>,
+    /// How long each visit's points count, in milliseconds; `None` = forever.
+    valid_for: Option<i64>,
+}
+
+impl ScoringRule for PageVisits {
+    fn from_config(config: &Config) -> Result<Self> {
+        config.reject_unknown(KNOWN_KEYS)?;
+        let pattern = config.require(PATTERN)?.trim();
+        if pattern.is_empty() {
+            return Err(PluginError::invalid_config_key(PATTERN, "must not be empty"));
+        }
+        let points = config.get_or(POINTS, 1_i64)?;
+        let max_points = config.get_parsed::<i64>(MAX_POINTS)?;
+        if let Some(max_points) = max_points {
+            if max_points < 0 {
+                return Err(PluginError::invalid_config_key(
+                    MAX_POINTS,
+                    format_args!("must be 0 or more, got `{max_points}`"),
+                ));
+            }
+            if points <= 0 {
+                return Err(PluginError::invalid_config_key(
+                    MAX_POINTS,
+                    format_args!("only valid when `{POINTS}` is greater than 0, but it is `{points}`"),
+                ));
+            }
+        }
+        let valid_for = match config.get_parsed::<i64>(VALID_DAYS)? {
+            Some(valid_days) if valid_days <= 0 => {
+                return Err(PluginError::invalid_config_key(
+                    VALID_DAYS,
+                    format_args!("must be greater than 0, got `{valid_days}`"),
+                ));
+            }
+            Some(valid_days) => Some(days(valid_days)),
+            None => None,
+        };
+        Ok(Self {
+            pattern: Glob::new(pattern, true),
+            points,
+            max_points,
+            valid_for,
+        })
+    }
+
+    fn activity_kinds(&self) -> Option<Vec<ActivityKind>> {
+        Some(vec![ActivityKind::PageVisit])
+    }
+
+    fn score(&self, input: &ContactActivities, now: Timestamp) -> Result<Vec<Award>> {
+        Ok(match self.valid_for {
+            None => self.total_award(&input.activities).into_iter().collect(),
+            Some(valid_for) => self.expiring_awards(&input.activities, valid_for, now),
+        })
+    }
+}
+
+impl PageVisits {
+    /// The URL of `activity` when it is a visit to a matching page, else `None`.
+    fn matching_url<'a>(&self, activity: &'a Activity) -> Option<&'a str> {
+        if activity.kind != ActivityKind::PageVisit {
+            return None;
+        }
+        let url = activity.subject()?.trim();
+        self.pattern.matches(url).then_some(url)
+    }
+
+    /// One never-expiring award for all matching visits (without `valid-days`).
+    fn total_award(&self, activities: &[Activity]) -> Option<Award> {
+        let visits = activities
+            .iter()
+            .filter(|activity| self.matching_url(activity).is_some())
+            .count();
+        if visits == 0 {
+            return None;
+        }
+        let points = self
+            .points
+            .saturating_mul(i64::try_from(visits).unwrap_or(i64::MAX));
+        let granted = PointsCap::new(self.max_points).take(points);
+        if granted.points == 0 {
+            return None;
+        }
+        let mut reason = if visits == 1 {
+            format!("visited {} once", self.pattern.as_str())
+        } else {
+            format!("visited {} {visits} times", self.pattern.as_str())
+        };
+        if granted.capped {
+            push_cap_note(&mut reason, self.max_points);
+        }
+        Some(Award::new(granted.points, reason))
+    }
+
+    /// One award per matching visit still valid at `now`, newest first, sharing `max-points`.
+    fn expiring_awards(&self, activities: &[Activity], valid_for: i64, now: Timestamp) -> Vec<Award> {
+        if self.points == 0 {
+            return Vec::new();
+        }
+        // Activities arrive oldest first; walking them backwards usually gives newest first
+        // already, and the stable sort makes sure of it (ties keep the later activity first).
+        let mut visits: Vec<(Timestamp, &str, Timestamp)> = activities
+            .iter()
+            .rev()
+            .filter_map(|activity| {
+                let url = self.matching_url(activity)?;
+                let expires_at = activity.occurred_at.saturating_add(valid_for);
+                (expires_at > now).then_some((activity.occurred_at, url, expires_at))
+            })
+            .collect();
+        visits.sort_by_key(|&(occurred_at, ..)| Reverse(occurred_at));
+
+        let mut cap = PointsCap::new(self.max_points);
+        let mut awards = Vec::with_capacity(visits.len());
+        for (occurred_at, url, expires_at) in visits {
+            if cap.is_exhausted() {
+                break;
+            }
+            let granted = cap.take(self.points);
+            let mut reason = format!("visited {url} on {}", Date::from_timestamp(occurred_at));
+            if granted.capped {
+                push_cap_note(&mut reason, self.max_points);
+            }
+            awards.push(Award::new(granted.points, reason).expires_at(expires_at));
+        }
+        awards
+    }
+}
+
+/// Appends the note that the cap cut the award down.
+fn push_cap_note(reason: &mut String, max_points: Option<i64>) {
+    if let Some(max_points) = max_points {
+        reason.push_str(&format!(" (capped at {MAX_POINTS} {max_points})"));
+    }
+}
+
+register_scoring_rule!(PageVisits);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadgate_plugin_sdk::{Contact, MILLIS_PER_DAY, run_scoring_batch};
+
+    /// 2026-03-01T00:00:00Z.
+    const MARCH_1: Timestamp = 1_772_323_200_000;
+
+    fn rule(entries: &[(&str, &str)]) -> Result<PageVisits> {
+        PageVisits::from_config(&Config::from_entries(entries.iter().copied()))
+    }
+
+    fn visit(day: i64, url: &str) -> Activity {
+        Activity::new(
+            format!("v-{day}"),
+            ActivityKind::PageVisit,
+            MARCH_1 + day * MILLIS_PER_DAY,
+        )
+        .with_subject(url)
+    }
+
+    fn score(entries: &[(&str, &str)], activities: Vec<Activity>, now: Timestamp) -> Vec<Award> {
+        let input = ContactActivities::new(Contact::new("c-1"), activities);
+        match rule(entries).and_then(|rule| rule.score(&input, now)) {
+            Ok(awards) => awards,
+            Err(error) => panic!("scoring failed: {error}"),
+        }
+    }
+
+    fn summary(awards: &[Award]) -> Vec<(i64, &str, Option<Timestamp>)> {
+        awards
+            .iter()
+            .map(|award| (award.points, award.reason.as_str(), award.expires_at))
+            .collect()
+    }
+
+    fn visits() -> Vec<Activity> {
+        vec![
+            visit(-3, "https://example.com/pricing"),
+            visit(-2, "https://example.com/about"),
+            Activity::new("no-url", ActivityKind::PageVisit, MARCH_1),
+            visit(-1, " HTTPS://EXAMPLE.COM/Pricing?plan=pro "),
+            Activity::new("click", ActivityKind::EmailClick, MARCH_1)
+                .with_subject("https://example.com/pricing"),
+            visit(0, "https://example.com/pricing/enterprise"),
+            visit(1, "https://example.com/pricing#faq"),
+        ]
+    }
+
+    #[test]
+    fn counts_matching_visits() {
+        let awards = score(&[("pattern", "*/pricing*")], visits(), MARCH_1);
+        assert_eq!(summary(&awards), [(4, "visited */pricing* 4 times", None)]);
+
+        let awards = score(&[("pattern", "*/about"), ("points", "-3")], visits(), MARCH_1);
+        assert_eq!(summary(&awards), [(-3, "visited */about once", None)]);
+
+        assert!(score(&[("pattern", "*/careers*")], visits(), MARCH_1).is_empty());
+        assert!(score(&[("pattern", "*")], Vec::new(), MARCH_1).is_empty());
+    }
+
+    #[test]
+    fn caps_the_total() {
+        let awards = score(
+            &[("pattern", "*/pricing*"), ("points", "5"), ("max-points", "12")],
+            visits(),
+            MARCH_1,
+        );
+        assert_eq!(
+            summary(&awards),
+            [(12, "visited */pricing* 4 times (capped at max-points 12)", None)]
+        );
+    }
+
+    #[test]
+    fn decays_per_visit_newest_first() {
+        let now = MARCH_1 + 2 * MILLIS_PER_DAY;
+        let awards = score(
+            &[
+                ("pattern", "*/pricing*"),
+                ("points", "5"),
+                ("valid-days", "4"),
+                ("max-points", "12"),
+            ],
+            visits(),
+            now,
+        );
+        // The visit on day -3 expired at day 1, before `now` (day 2).
+        assert_eq!(
+            summary(&awards),
+            [
+                (
+                    5,
+                    "visited https://example.com/pricing#faq on 2026-03-02",
+                    Some(MARCH_1 + 5 * MILLIS_PER_DAY)
+                ),
+                (
+                    5,
+                    "visited https://example.com/pricing/enterprise on 2026-03-01",
+                    Some(MARCH_1 + 4 * MILLIS_PER_DAY)
+                ),
+                (
+                    2,
+                    "visited HTTPS://EXAMPLE.COM/Pricing?plan=pro on 2026-02-28 (capped at max-points 12)",
+                    Some(MARCH_1 + 3 * MILLIS_PER_DAY)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn zero_points_give_no_awards() {
+        assert!(score(&[("pattern", "*"), ("points", "0")], visits(), MARCH_1).is_empty());
+        assert!(
+            score(
+                &[("pattern", "*"), ("points", "0"), ("valid-days", "9")],
+                visits(),
+                MARCH_1
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn configuration_errors_name_the_key() {
+        let message = |entries: &[(&str, &str)]| match rule(entries) {
+            Ok(rule) => panic!("accepted {rule:?}"),
+            Err(error) => error.message().to_owned(),
+        };
+        assert_eq!(message(&[]), "config key `pattern` is required but not set");
+        assert_eq!(
+            message(&[("pattern", "")]),
+            "config key `pattern`: must not be empty"
+        );
+        assert_eq!(
+            message(&[("pattern", "*"), ("valid-days", "-2")]),
+            "config key `valid-days`: must be greater than 0, got `-2`"
+        );
+        assert_eq!(
+            message(&[("pattern", "*"), ("points", "0"), ("max-points", "3")]),
+            "config key `max-points`: only valid when `points` is greater than 0, but it is `0`"
+        );
+        assert_eq!(
+            message(&[("pattern", "*"), ("url", "x")]),
+            "config key `url` is not known; known keys: `pattern`, `points`, `max-points`, `valid-days`"
+        );
+    }
+
+    #[test]
+    fn one_result_per_contact() {
+        let config = Config::from_entries([("pattern", "*/pricing*")]);
+        let contacts = vec![
+            ContactActivities::new(Contact::new("a"), visits()),
+            ContactActivities::new(Contact::new("b"), Vec::new()),
+        ];
+        let results = run_scoring_batch::<PageVisits>(&config, &contacts, MARCH_1);
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0].as_ref().map(Vec::len), Ok(1));
+        assert_eq!(results[1].as_ref().map(Vec::len), Ok(0));
+    }
+}
