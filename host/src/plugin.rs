@@ -47,7 +47,7 @@ pub use rule_config::RuleConfig;
 pub use runtime::{
     Plugin, PluginDetails, PluginRuntime, RuntimeError, RuntimeOptions, default_cache_directory,
 };
-pub use scoring_rule_plugin::{ScoredBatch, ScoringRulePlugin};
+pub use scoring_rule_plugin::{Requirements, ScoredBatch, ScoringRulePlugin};
 pub use types::Role;
 
 /// The version of the plugin contract (`leadgate:plugin`) this host binds.

@@ -72,16 +72,25 @@ impl ArtifactCache {
     }
 }
 
+fn deserialize_artifact(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
+    // Read into memory rather than mapping the file: a mapped artifact that someone truncates
+    // on disk (a cache cleaner, a second leadgate writing it) would crash the process with
+    // SIGBUS. Reading costs well under a millisecond.
+    let bytes = fs::read(path)?;
+    deserialize_bytes(engine, &bytes)
+}
+
 #[expect(
     unsafe_code,
     reason = "wasmtime cannot verify precompiled code; see the safety comment"
 )]
-fn deserialize_artifact(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
-    // SAFETY: the file was written by `ArtifactCache::store` from `Component::serialize` of
-    // this engine configuration (its name carries the engine's compatibility hash, and wasmtime
-    // checks the header again); the directory is created owner-only and written by atomic
-    // rename, so no other party's bytes and no half-written file are ever read.
-    unsafe { Component::deserialize_file(engine, path) }
+fn deserialize_bytes(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Component> {
+    // SAFETY: the bytes come from a file written by `ArtifactCache::store` from
+    // `Component::serialize` of this engine configuration (its name carries the engine's
+    // compatibility hash, and wasmtime checks the header again); the directory is created
+    // owner-only and written by atomic rename, so no other party's bytes and no half-written
+    // file are ever read.
+    unsafe { Component::deserialize(engine, bytes) }
 }
 
 /// A stable text key for the engine's compiled-code compatibility.

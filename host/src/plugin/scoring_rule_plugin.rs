@@ -9,7 +9,9 @@ use super::call::{CallStats, CallTarget, call_plugin, contract_violation};
 use super::error::{BatchLabel, ContactFailure, PluginTrap};
 use super::host_state::HostState;
 use super::runtime::{PluginDetails, RuntimeShared};
-use super::types::{Award, ContactActivities, PluginError, Timestamp};
+use super::types::{ActivityKind, Award, ContactActivities, PluginError, Timestamp};
+
+pub use super::bindings::scoring_rule::exports::leadgate::plugin::scoring::Requirements;
 
 /// Bytes counted per award on top of its reason text, for the output cap.
 const AWARD_OVERHEAD_BYTES: usize = 32;
@@ -58,10 +60,14 @@ impl ScoringRulePlugin {
         &self.details
     }
 
-    /// Asks the plugin whether `config` is usable, before scoring anything with it.
+    /// Asks the plugin whether `config` is usable, before scoring anything with it, and what
+    /// the rule needs (which activities to send).
     ///
     /// The outer error is a crash; the inner one the plugin's own verdict on the configuration.
-    pub fn check_config(&self, config: &RuleConfig) -> Result<Result<(), PluginError>, Box<PluginTrap>> {
+    pub fn check_config(
+        &self,
+        config: &RuleConfig,
+    ) -> Result<Result<Requirements, PluginError>, Box<PluginTrap>> {
         call_plugin(
             &self.runtime,
             &self.target("check-config"),
@@ -147,5 +153,88 @@ impl ScoringRulePlugin {
             version: &self.details.version,
             function,
         }
+    }
+}
+
+impl Requirements {
+    /// True when the rule looks at activities of `kind`.
+    pub fn wants(&self, kind: &ActivityKind) -> bool {
+        self.activity_kinds
+            .as_ref()
+            .is_none_or(|kinds| kinds.contains(kind))
+    }
+
+    /// The contact with only the activities the rule looks at, as `score-batch` expects it.
+    pub fn select(&self, input: &ContactActivities) -> ContactActivities {
+        ContactActivities {
+            contact: input.contact.clone(),
+            activities: input
+                .activities
+                .iter()
+                .filter(|activity| self.wants(&activity.kind))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::types::{Activity, Address, Contact};
+
+    fn activity(kind: ActivityKind) -> Activity {
+        Activity {
+            id: "a".into(),
+            kind,
+            occurred_at: 0,
+            subject: None,
+            quantity: None,
+            value: None,
+            attributes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn requirements_select_the_activities_a_rule_wants() {
+        let input = ContactActivities {
+            contact: Contact {
+                id: "c".into(),
+                email: None,
+                first_name: None,
+                last_name: None,
+                company: None,
+                title: None,
+                phone: None,
+                address: Address {
+                    street: None,
+                    city: None,
+                    state: None,
+                    postal_code: None,
+                    country: None,
+                },
+                attributes: Vec::new(),
+            },
+            activities: vec![
+                activity(ActivityKind::Purchase),
+                activity(ActivityKind::PageVisit),
+                activity(ActivityKind::Custom("webinar".into())),
+            ],
+        };
+        let everything = Requirements { activity_kinds: None };
+        assert_eq!(everything.select(&input).activities.len(), 3);
+        let purchases = Requirements {
+            activity_kinds: Some(vec![
+                ActivityKind::Purchase,
+                ActivityKind::Custom("webinar".into()),
+            ]),
+        };
+        let selected = purchases.select(&input);
+        assert_eq!(selected.activities.len(), 2);
+        assert!(!purchases.wants(&ActivityKind::PageVisit));
+        let nothing = Requirements {
+            activity_kinds: Some(Vec::new()),
+        };
+        assert!(nothing.select(&input).activities.is_empty());
     }
 }
