@@ -1,0 +1,123 @@
+//! A scoring rule that misbehaves on purpose, to prove the host contains it.
+//!
+//! Config `mode` picks the misbehaviour; `victim` (a contact id) limits it to that contact, the
+//! others get one point per activity like a well-behaved rule:
+//! - `well-behaved` (default): one point per activity;
+//! - `loop`: spins forever;
+//! - `memory-bomb`: allocates until something stops it;
+//! - `recursion`: recurses without end;
+//! - `huge-output`: returns a 1 MiB reason;
+//! - `panic`: panics;
+//! - `wrong-count`: returns one result too few for the batch;
+//! - `log-flood`: logs 100,000 lines, then behaves.
+
+wit_bindgen::generate!({
+    world: "scoring-rule",
+    path: "../../../wit",
+});
+
+use exports::leadgate::plugin::scoring::{Guest, Requirements};
+use leadgate::plugin::config;
+use leadgate::plugin::logging::{Level, log};
+use leadgate::plugin::types::{Award, ContactActivities, PluginError, PluginInfo, Role};
+
+struct Hostile;
+
+impl Guest for Hostile {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            name: "hostile-scoring".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            role: Role::ScoringRule,
+            description: env!("CARGO_PKG_DESCRIPTION").into(),
+        }
+    }
+
+    fn check_config() -> Result<Requirements, PluginError> {
+        Ok(Requirements { activity_kinds: None })
+    }
+
+    fn score_batch(contacts: Vec<ContactActivities>, _now: i64) -> Vec<Result<Vec<Award>, PluginError>> {
+        let mode = config::get("mode").unwrap_or_else(|| "well-behaved".into());
+        let victim = config::get("victim");
+        let mut results: Vec<Result<Vec<Award>, PluginError>> = contacts
+            .iter()
+            .map(|input| {
+                let targeted = victim.as_deref().is_none_or(|victim| victim == input.contact.id);
+                if targeted && mode != "well-behaved" {
+                    misbehave(&mode, &input.contact.id)
+                } else {
+                    well_behaved(input)
+                }
+            })
+            .collect();
+        if mode == "wrong-count" {
+            results.pop();
+        }
+        results
+    }
+}
+
+fn well_behaved(input: &ContactActivities) -> Result<Vec<Award>, PluginError> {
+    Ok(vec![Award {
+        points: input.activities.len() as i64,
+        reason: format!("{} activities", input.activities.len()),
+        expires_at: None,
+    }])
+}
+
+fn misbehave(mode: &str, contact: &str) -> Result<Vec<Award>, PluginError> {
+    match mode {
+        "loop" => {
+            let mut counter: u64 = 0;
+            loop {
+                counter = std::hint::black_box(counter.wrapping_add(1));
+            }
+        }
+        "memory-bomb" => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 1024 * 1024]);
+                std::hint::black_box(&hoard);
+            }
+        }
+        "recursion" => {
+            let depth = recurse(std::hint::black_box(1));
+            Ok(vec![Award {
+                points: depth as i64,
+                reason: "unreachable".into(),
+                expires_at: None,
+            }])
+        }
+        "huge-output" => Ok(vec![Award {
+            points: 1,
+            reason: "x".repeat(1024 * 1024),
+            expires_at: None,
+        }]),
+        "panic" => panic!("boom on contact {contact}"),
+        "log-flood" => {
+            for line in 0..100_000 {
+                log(Level::Info, &format!("flood line {line} for {contact}"));
+            }
+            Ok(Vec::new())
+        }
+        "plugin-error" => Err(PluginError::InvalidInput(format!(
+            "contact {contact} is not scorable"
+        ))),
+        unknown => Err(PluginError::InvalidConfig(format!("unknown mode `{unknown}`"))),
+    }
+}
+
+/// Recursion the optimizer cannot turn into a loop: the frame holds data used after the call.
+#[inline(never)]
+#[expect(
+    unconditional_recursion,
+    reason = "the point of this mode is to overflow the stack"
+)]
+fn recurse(depth: u64) -> u64 {
+    let frame = std::hint::black_box([depth; 16]);
+    let below = recurse(std::hint::black_box(depth + 1));
+    below + frame[(depth % 16) as usize]
+}
+
+export!(Hostile);
