@@ -31,28 +31,27 @@
 //! An award the cap cut down says so: `… (capped at max-points 20)`. Awards of 0 points are
 //! never returned (e.g. with `points = 0`).
 
-use std::cmp::Reverse;
-
 use leadgate_plugin_sdk::{
-    Activity, ActivityKind, Award, Config, ContactActivities, Date, Glob, PluginError, PointsCap, Result,
-    ScoringRule, Timestamp, days, register_scoring_rule,
+    Activity, ActivityKind, Award, Config, ContactActivities, CountedEvent, EventPoints, Glob, PluginError,
+    Result, ScoringRule, Timestamp, register_scoring_rule,
 };
 
 const PATTERN: &str = "pattern";
-const POINTS: &str = "points";
-const MAX_POINTS: &str = "max-points";
-const VALID_DAYS: &str = "valid-days";
-const KNOWN_KEYS: &[&str] = &[PATTERN, POINTS, MAX_POINTS, VALID_DAYS];
+/// The rule's own key first, then the shared point keys: errors list the known keys in this order.
+const KNOWN_KEYS: &[&str] = &[
+    PATTERN,
+    EventPoints::POINTS,
+    EventPoints::MAX_POINTS,
+    EventPoints::VALID_DAYS,
+];
 
 /// The rule, as configured for one rule of the host.
 #[derive(Debug, Clone, PartialEq)]
 struct PageVisits {
     /// The compiled, case-insensitive pattern; its source is named in reasons.
     pattern: Glob,
-    points: i64,
-    max_points: Option<i64>,
-    /// How long each visit's points count, in milliseconds; `None` = forever.
-    valid_for: Option<i64>,
+    /// `points`, `max-points` and `valid-days`, and the awards they give.
+    points: EventPoints,
 }
 
 impl ScoringRule for PageVisits {
@@ -62,37 +61,9 @@ impl ScoringRule for PageVisits {
         if pattern.is_empty() {
             return Err(PluginError::invalid_config_key(PATTERN, "must not be empty"));
         }
-        let points = config.get_or(POINTS, 1_i64)?;
-        let max_points = config.get_parsed::<i64>(MAX_POINTS)?;
-        if let Some(max_points) = max_points {
-            if max_points < 0 {
-                return Err(PluginError::invalid_config_key(
-                    MAX_POINTS,
-                    format_args!("must be 0 or more, got `{max_points}`"),
-                ));
-            }
-            if points <= 0 {
-                return Err(PluginError::invalid_config_key(
-                    MAX_POINTS,
-                    format_args!("only valid when `{POINTS}` is greater than 0, but it is `{points}`"),
-                ));
-            }
-        }
-        let valid_for = match config.get_parsed::<i64>(VALID_DAYS)? {
-            Some(valid_days) if valid_days <= 0 => {
-                return Err(PluginError::invalid_config_key(
-                    VALID_DAYS,
-                    format_args!("must be greater than 0, got `{valid_days}`"),
-                ));
-            }
-            Some(valid_days) => Some(days(valid_days)),
-            None => None,
-        };
         Ok(Self {
             pattern: Glob::new(pattern, true),
-            points,
-            max_points,
-            valid_for,
+            points: EventPoints::from_config(config)?,
         })
     }
 
@@ -101,89 +72,39 @@ impl ScoringRule for PageVisits {
     }
 
     fn score(&self, input: &ContactActivities, now: Timestamp) -> Result<Vec<Award>> {
-        Ok(match self.valid_for {
-            None => self.total_award(&input.activities).into_iter().collect(),
-            Some(valid_for) => self.expiring_awards(&input.activities, valid_for, now),
-        })
+        let visits = input
+            .activities
+            .iter()
+            .filter_map(|activity| self.visit(activity));
+        if self.points.valid_for().is_some() {
+            return Ok(self.points.awards_per_event(visits, now, |visit| {
+                format!("visited {} on {}", visit.payload, visit.date())
+            }));
+        }
+        let count = visits.count();
+        // Each visit is one unit. A `usize` always fits in a `u64` where plugins run; the
+        // fallback only avoids a panic path.
+        let units = u64::try_from(count).unwrap_or(u64::MAX);
+        let pattern = self.pattern.as_str();
+        let total = self.points.total_award(units, || match count {
+            1 => format!("visited {pattern} once"),
+            _ => format!("visited {pattern} {count} times"),
+        });
+        Ok(total.into_iter().collect())
     }
 }
 
 impl PageVisits {
-    /// The URL of `activity` when it is a visit to a matching page, else `None`.
-    fn matching_url<'a>(&self, activity: &'a Activity) -> Option<&'a str> {
+    /// `activity` as a counted visit (one unit, carrying its URL) when it is a visit to a
+    /// matching page, else `None`.
+    fn visit<'a>(&self, activity: &'a Activity) -> Option<CountedEvent<&'a str>> {
         if activity.kind != ActivityKind::PageVisit {
             return None;
         }
         let url = activity.subject()?.trim();
-        self.pattern.matches(url).then_some(url)
-    }
-
-    /// One never-expiring award for all matching visits (without `valid-days`).
-    fn total_award(&self, activities: &[Activity]) -> Option<Award> {
-        let visits = activities
-            .iter()
-            .filter(|activity| self.matching_url(activity).is_some())
-            .count();
-        if visits == 0 {
-            return None;
-        }
-        let points = self
-            .points
-            .saturating_mul(i64::try_from(visits).unwrap_or(i64::MAX));
-        let granted = PointsCap::new(self.max_points).take(points);
-        if granted.points == 0 {
-            return None;
-        }
-        let mut reason = if visits == 1 {
-            format!("visited {} once", self.pattern.as_str())
-        } else {
-            format!("visited {} {visits} times", self.pattern.as_str())
-        };
-        if granted.capped {
-            push_cap_note(&mut reason, self.max_points);
-        }
-        Some(Award::new(granted.points, reason))
-    }
-
-    /// One award per matching visit still valid at `now`, newest first, sharing `max-points`.
-    fn expiring_awards(&self, activities: &[Activity], valid_for: i64, now: Timestamp) -> Vec<Award> {
-        if self.points == 0 {
-            return Vec::new();
-        }
-        // Activities arrive oldest first; walking them backwards usually gives newest first
-        // already, and the stable sort makes sure of it (ties keep the later activity first).
-        let mut visits: Vec<(Timestamp, &str, Timestamp)> = activities
-            .iter()
-            .rev()
-            .filter_map(|activity| {
-                let url = self.matching_url(activity)?;
-                let expires_at = activity.occurred_at.saturating_add(valid_for);
-                (expires_at > now).then_some((activity.occurred_at, url, expires_at))
-            })
-            .collect();
-        visits.sort_by_key(|&(occurred_at, ..)| Reverse(occurred_at));
-
-        let mut cap = PointsCap::new(self.max_points);
-        let mut awards = Vec::with_capacity(visits.len());
-        for (occurred_at, url, expires_at) in visits {
-            if cap.is_exhausted() {
-                break;
-            }
-            let granted = cap.take(self.points);
-            let mut reason = format!("visited {url} on {}", Date::from_timestamp(occurred_at));
-            if granted.capped {
-                push_cap_note(&mut reason, self.max_points);
-            }
-            awards.push(Award::new(granted.points, reason).expires_at(expires_at));
-        }
-        awards
-    }
-}
-
-/// Appends the note that the cap cut the award down.
-fn push_cap_note(reason: &mut String, max_points: Option<i64>) {
-    if let Some(max_points) = max_points {
-        reason.push_str(&format!(" (capped at {MAX_POINTS} {max_points})"));
+        self.pattern
+            .matches(url)
+            .then(|| CountedEvent::new(activity.occurred_at, 1, url))
     }
 }
 

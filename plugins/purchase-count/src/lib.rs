@@ -33,29 +33,28 @@
 //! An award the cap cut down says so: `… (capped at max-points 500)`. Awards of 0 points are
 //! never returned (e.g. with `points = 0`).
 
-use std::cmp::Reverse;
-
 use leadgate_plugin_sdk::text::eq_ignore_case;
 use leadgate_plugin_sdk::{
-    Activity, ActivityKind, Award, Config, ContactActivities, Date, PluginError, PointsCap, Result,
-    ScoringRule, Timestamp, days, register_scoring_rule,
+    Activity, ActivityKind, Award, Config, ContactActivities, CountedEvent, EventPoints, PluginError, Result,
+    ScoringRule, Timestamp, register_scoring_rule,
 };
 
 const PRODUCT: &str = "product";
-const POINTS: &str = "points";
-const MAX_POINTS: &str = "max-points";
-const VALID_DAYS: &str = "valid-days";
-const KNOWN_KEYS: &[&str] = &[PRODUCT, POINTS, MAX_POINTS, VALID_DAYS];
+/// The rule's own key first, then the shared point keys: errors list the known keys in this order.
+const KNOWN_KEYS: &[&str] = &[
+    PRODUCT,
+    EventPoints::POINTS,
+    EventPoints::MAX_POINTS,
+    EventPoints::VALID_DAYS,
+];
 
 /// The rule, as configured for one rule of the host.
 #[derive(Debug, Clone, PartialEq)]
 struct PurchaseCount {
     /// The product as configured, trimmed: compared with subjects, and named in reasons.
     product: String,
-    points: i64,
-    max_points: Option<i64>,
-    /// How long each purchase's points count, in milliseconds; `None` = forever.
-    valid_for: Option<i64>,
+    /// `points`, `max-points` and `valid-days`, and the awards they give.
+    points: EventPoints,
 }
 
 impl ScoringRule for PurchaseCount {
@@ -65,37 +64,9 @@ impl ScoringRule for PurchaseCount {
         if product.is_empty() {
             return Err(PluginError::invalid_config_key(PRODUCT, "must not be empty"));
         }
-        let points = config.get_or(POINTS, 1_i64)?;
-        let max_points = config.get_parsed::<i64>(MAX_POINTS)?;
-        if let Some(max_points) = max_points {
-            if max_points < 0 {
-                return Err(PluginError::invalid_config_key(
-                    MAX_POINTS,
-                    format_args!("must be 0 or more, got `{max_points}`"),
-                ));
-            }
-            if points <= 0 {
-                return Err(PluginError::invalid_config_key(
-                    MAX_POINTS,
-                    format_args!("only valid when `{POINTS}` is greater than 0, but it is `{points}`"),
-                ));
-            }
-        }
-        let valid_for = match config.get_parsed::<i64>(VALID_DAYS)? {
-            Some(valid_days) if valid_days <= 0 => {
-                return Err(PluginError::invalid_config_key(
-                    VALID_DAYS,
-                    format_args!("must be greater than 0, got `{valid_days}`"),
-                ));
-            }
-            Some(valid_days) => Some(days(valid_days)),
-            None => None,
-        };
         Ok(Self {
             product: product.to_owned(),
-            points,
-            max_points,
-            valid_for,
+            points: EventPoints::from_config(config)?,
         })
     }
 
@@ -104,97 +75,47 @@ impl ScoringRule for PurchaseCount {
     }
 
     fn score(&self, input: &ContactActivities, now: Timestamp) -> Result<Vec<Award>> {
-        Ok(match self.valid_for {
-            None => self.total_award(&input.activities).into_iter().collect(),
-            Some(valid_for) => self.expiring_awards(&input.activities, valid_for, now),
-        })
+        let purchases = input
+            .activities
+            .iter()
+            .filter_map(|activity| self.purchase(activity));
+        if self.points.valid_for().is_some() {
+            return Ok(self.points.awards_per_event(purchases, now, |purchase| {
+                format!(
+                    "bought {} × {} on {}",
+                    purchase.units,
+                    self.product,
+                    purchase.date()
+                )
+            }));
+        }
+        // `purchase` left out purchases of 0 units, so they are not counted as purchases here.
+        let (mut units, mut count) = (0_u64, 0_u64);
+        for purchase in purchases {
+            units += u64::from(purchase.units);
+            count += 1;
+        }
+        let plural = if count == 1 { "" } else { "s" };
+        let total = self.points.total_award(units, || {
+            format!("bought {units} × {} in {count} purchase{plural}", self.product)
+        });
+        Ok(total.into_iter().collect())
     }
 }
 
 impl PurchaseCount {
-    /// The units of `activity` when it is a purchase of the product, else `None`.
-    fn units(&self, activity: &Activity) -> Option<u32> {
+    /// `activity` as a counted purchase when it is a purchase of the product, else `None`.
+    /// Purchases of 0 units are left out, so that they count in neither units nor purchases.
+    fn purchase(&self, activity: &Activity) -> Option<CountedEvent<()>> {
         if activity.kind != ActivityKind::Purchase {
             return None;
         }
         let subject = activity.subject()?.trim();
-        eq_ignore_case(subject, &self.product).then(|| activity.quantity.unwrap_or(1))
-    }
-
-    /// One never-expiring award for all purchases of the product (without `valid-days`).
-    fn total_award(&self, activities: &[Activity]) -> Option<Award> {
-        let mut units: u64 = 0;
-        let mut purchases: u64 = 0;
-        for purchase_units in activities.iter().filter_map(|activity| self.units(activity)) {
-            if purchase_units > 0 {
-                units += u64::from(purchase_units);
-                purchases += 1;
-            }
-        }
-        if units == 0 {
+        if !eq_ignore_case(subject, &self.product) {
             return None;
         }
-        let points = self
-            .points
-            .saturating_mul(i64::try_from(units).unwrap_or(i64::MAX));
-        let granted = PointsCap::new(self.max_points).take(points);
-        if granted.points == 0 {
-            return None;
-        }
-        let plural = if purchases == 1 { "" } else { "s" };
-        let mut reason = format!(
-            "bought {units} × {} in {purchases} purchase{plural}",
-            self.product
-        );
-        if granted.capped {
-            push_cap_note(&mut reason, self.max_points);
-        }
-        Some(Award::new(granted.points, reason))
-    }
-
-    /// One award per purchase still valid at `now`, newest first, sharing `max-points`.
-    fn expiring_awards(&self, activities: &[Activity], valid_for: i64, now: Timestamp) -> Vec<Award> {
-        // Activities arrive oldest first; walking them backwards usually gives newest first
-        // already, and the stable sort makes sure of it (ties keep the later activity first).
-        let mut purchases: Vec<(Timestamp, u32, Timestamp)> = activities
-            .iter()
-            .rev()
-            .filter_map(|activity| {
-                let units = self.units(activity).filter(|&units| units > 0)?;
-                let expires_at = activity.occurred_at.saturating_add(valid_for);
-                (expires_at > now).then_some((activity.occurred_at, units, expires_at))
-            })
-            .collect();
-        purchases.sort_by_key(|&(occurred_at, ..)| Reverse(occurred_at));
-
-        let mut cap = PointsCap::new(self.max_points);
-        let mut awards = Vec::with_capacity(purchases.len());
-        for (occurred_at, units, expires_at) in purchases {
-            if cap.is_exhausted() {
-                break;
-            }
-            let granted = cap.take(self.points.saturating_mul(i64::from(units)));
-            if granted.points == 0 {
-                continue;
-            }
-            let mut reason = format!(
-                "bought {units} × {} on {}",
-                self.product,
-                Date::from_timestamp(occurred_at)
-            );
-            if granted.capped {
-                push_cap_note(&mut reason, self.max_points);
-            }
-            awards.push(Award::new(granted.points, reason).expires_at(expires_at));
-        }
-        awards
-    }
-}
-
-/// Appends the note that the cap cut the award down.
-fn push_cap_note(reason: &mut String, max_points: Option<i64>) {
-    if let Some(max_points) = max_points {
-        reason.push_str(&format!(" (capped at {MAX_POINTS} {max_points})"));
+        let units = activity.quantity.unwrap_or(1);
+        (units > 0).then(|| CountedEvent::new(activity.occurred_at, units, ()))
     }
 }
 
