@@ -106,13 +106,13 @@ mod tests {
         let run = run_in_batches(&inputs, 4, doubling);
         assert_eq!(run.results.len(), 10);
         for (value, result) in inputs.iter().zip(&run.results) {
-            match result {
-                Ok(doubled) => assert_eq!(*doubled, value * 2),
-                Err(ContactFailure::Trap(trap)) => {
-                    assert_eq!(*value, 7);
-                    assert_eq!(trap.kind, TrapKind::StackOverflow);
-                }
-                Err(other) => panic!("unexpected failure {other}"),
+            if *value == 7 {
+                assert!(
+                    matches!(result, Err(ContactFailure::Trap(trap)) if trap.kind == TrapKind::StackOverflow),
+                    "{result:?}"
+                );
+            } else {
+                assert_eq!(result.as_ref().ok(), Some(&(value * 2)));
             }
         }
         // Batches [0..4) ok, [4..8) traps → [4,5] ok, [6,7] traps → [6] ok, [7] traps; [8,9] ok.

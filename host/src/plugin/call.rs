@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 use wasmtime::{Store, Trap};
 
 use super::RuleConfig;
-use super::error::{BatchLabel, PluginTrap, TrapKind};
+use super::error::{BatchLabel, ContactFailure, PluginTrap, TrapKind};
 use super::host_state::{HostState, MemoryLimitHit};
 use super::runtime::RuntimeShared;
+use super::types::PluginError;
 
 /// What one call cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -115,9 +116,40 @@ fn classify(error: &wasmtime::Error, fuel: u64, deadline: Duration, state: &Host
     }
 }
 
-/// A trap for a call that returned, but not what the contract promises (e.g. fewer results
-/// than contacts): the results cannot be matched to contacts, so none are kept.
-pub(crate) fn contract_violation(
+/// Turns a batch call's answers into per-contact results: checks that there is exactly one
+/// answer per contact (otherwise answers cannot be matched to contacts, and none are kept) and
+/// that each answer fits the output cap of `limit` bytes, as measured by `size`.
+pub(crate) fn contact_results<T>(
+    answers: Vec<Result<T, PluginError>>,
+    contacts: usize,
+    target: &CallTarget<'_>,
+    batch: BatchLabel,
+    stats: &CallStats,
+    limit: usize,
+    size: impl Fn(&T) -> usize,
+) -> Result<Vec<Result<T, ContactFailure>>, Box<PluginTrap>> {
+    if answers.len() != contacts {
+        let message = format!("returned {} results for {contacts} contacts", answers.len());
+        return Err(contract_violation(target, batch, stats, message));
+    }
+    Ok(answers
+        .into_iter()
+        .map(|answer| match answer {
+            Err(error) => Err(ContactFailure::Plugin(error)),
+            Ok(value) => {
+                let bytes = size(&value);
+                if bytes > limit {
+                    Err(ContactFailure::OutputTooLarge { bytes, limit })
+                } else {
+                    Ok(value)
+                }
+            }
+        })
+        .collect())
+}
+
+/// A trap for a call that returned, but not what the contract promises.
+fn contract_violation(
     target: &CallTarget<'_>,
     batch: BatchLabel,
     stats: &CallStats,

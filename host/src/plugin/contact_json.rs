@@ -291,18 +291,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_full_line_converts_with_sorted_activities() {
+    fn a_full_line_converts_with_sorted_activities() -> Result<(), ContactJsonError> {
         let input = r#"{"id":"c-1","last_name":"Lovelace","attributes":{"employees":250,"vip":true},
             "activities":[{"kind":"page-visit","occurred_at":"2026-03-02T00:00:00Z","subject":"/pricing"},
                           {"kind":"purchase","occurred_at":1772323200000,"subject":"Microsoft Office","quantity":3}]}"#
             .replace('\n', " ");
-        let contacts = read_contacts_json_lines(input.as_bytes(), "test.jsonl").unwrap();
+        let contacts = read_contacts_json_lines(input.as_bytes(), "test.jsonl")?;
         let (_, converted) = &contacts[0];
         assert_eq!(converted.contact.attributes[0].value, "250");
         assert_eq!(converted.contact.attributes[1].value, "true");
         assert_eq!(converted.activities[0].kind, ActivityKind::Purchase);
         assert_eq!(converted.activities[0].id, "a2");
         assert_eq!(converted.activities[1].occurred_at, 1_772_409_600_000);
+        Ok(())
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::RuleConfig;
 use super::batching::{PluginRun, run_in_batches};
 use super::bindings::field_mapping::FieldMappingPre;
-use super::call::{CallStats, CallTarget, call_plugin, contract_violation};
+use super::call::{CallStats, CallTarget, call_plugin, contact_results};
 use super::error::{BatchLabel, ContactFailure, PluginTrap};
 use super::host_state::HostState;
 use super::runtime::{PluginDetails, RuntimeShared};
@@ -98,24 +98,10 @@ impl FieldMappingPlugin {
                 .leadgate_plugin_mapping()
                 .call_map_batch(&mut *store, inputs, lead_fields, now)
         })?;
-        if mapped.len() != inputs.len() {
-            let message = format!("returned {} results for {} contacts", mapped.len(), inputs.len());
-            return Err(contract_violation(&target, batch, &stats, message));
-        }
         let limit = self.runtime.limits.output_bytes_per_contact;
-        let results = mapped
-            .into_iter()
-            .map(|result| match result {
-                Err(error) => Err(ContactFailure::Plugin(error)),
-                Ok(fields) => {
-                    let bytes: usize = fields.iter().map(field_size).sum();
-                    if bytes > limit {
-                        return Err(ContactFailure::OutputTooLarge { bytes, limit });
-                    }
-                    Ok(fields)
-                }
-            })
-            .collect();
+        let results = contact_results(mapped, inputs.len(), &target, batch, &stats, limit, |fields| {
+            fields.iter().map(field_size).sum()
+        })?;
         Ok(MappedBatch { results, stats })
     }
 

@@ -75,13 +75,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn assignments_split_at_the_first_equals_sign() {
-        let config =
-            RuleConfig::from_assignments(["product=Microsoft Office", "formula=a=b", "empty="]).unwrap();
+    fn assignments_split_at_the_first_equals_sign() -> Result<(), RuleConfigError> {
+        let config = RuleConfig::from_assignments(["product=Microsoft Office", "formula=a=b", "empty="])?;
         assert_eq!(config.get("product"), Some("Microsoft Office"));
         assert_eq!(config.get("formula"), Some("a=b"));
         assert_eq!(config.get("empty"), Some(""));
         assert_eq!(config.entries().count(), 3);
+        Ok(())
     }
 
     #[test]

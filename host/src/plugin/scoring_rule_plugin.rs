@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::RuleConfig;
 use super::batching::{PluginRun, run_in_batches};
 use super::bindings::scoring_rule::ScoringRulePre;
-use super::call::{CallStats, CallTarget, call_plugin, contract_violation};
+use super::call::{CallStats, CallTarget, call_plugin, contact_results};
 use super::error::{BatchLabel, ContactFailure, PluginTrap};
 use super::host_state::HostState;
 use super::runtime::{PluginDetails, RuntimeShared};
@@ -103,32 +103,21 @@ impl ScoringRulePlugin {
                 .leadgate_plugin_scoring()
                 .call_score_batch(&mut *store, contacts, now)
         })?;
-        if awards.len() != contacts.len() {
-            let message = format!(
-                "returned {} results for {} contacts",
-                awards.len(),
-                contacts.len()
-            );
-            return Err(contract_violation(&target, batch, &stats, message));
-        }
         let limit = self.runtime.limits.output_bytes_per_contact;
-        let results = awards
-            .into_iter()
-            .map(|result| match result {
-                Err(error) => Err(ContactFailure::Plugin(error)),
-                Ok(mut awards) => {
-                    let bytes: usize = awards
-                        .iter()
-                        .map(|award| award.reason.len() + AWARD_OVERHEAD_BYTES)
-                        .sum();
-                    if bytes > limit {
-                        return Err(ContactFailure::OutputTooLarge { bytes, limit });
-                    }
-                    awards.retain(|award| award.expires_at.is_none_or(|expires_at| expires_at > now));
-                    Ok(awards)
-                }
+        let results = contact_results(awards, contacts.len(), &target, batch, &stats, limit, |awards| {
+            awards
+                .iter()
+                .map(|award| award.reason.len() + AWARD_OVERHEAD_BYTES)
+                .sum()
+        })?
+        .into_iter()
+        .map(|result| {
+            result.map(|mut awards| {
+                awards.retain(|award| award.expires_at.is_none_or(|expires_at| expires_at > now));
+                awards
             })
-            .collect();
+        })
+        .collect();
         Ok(ScoredBatch { results, stats })
     }
 
