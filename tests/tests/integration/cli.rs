@@ -12,13 +12,20 @@ const SEED_CONTACTS: &str = concat!(
 );
 
 fn leadgate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"))
+    leadgate_logging(args, None)
+}
+
+fn leadgate_logging(args: &[&str], rust_log: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
+    command
         .args(args)
         .env("LEADGATE_CACHE_DIR", shared_cache_directory())
         .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the leadgate binary runs")
+        .env_remove("RUST_LOG");
+    if let Some(filter) = rust_log {
+        command.env("RUST_LOG", filter);
+    }
+    command.output().expect("the leadgate binary runs")
 }
 
 fn stdout(output: &Output) -> String {
@@ -224,6 +231,47 @@ fn loading_a_non_plugin_fails_with_exit_code_one() {
         stderr(&output).contains("is not a valid WebAssembly component"),
         "{}",
         stderr(&output)
+    );
+}
+
+#[test]
+fn plugin_logs_go_to_the_plugin_target_and_are_capped() {
+    let args = [
+        "plugin",
+        "run",
+        plugins::HOSTILE_SCORING,
+        "--input",
+        SEED_CONTACTS,
+        "-c",
+        "mode=log-flood",
+        "-c",
+        "victim=c-1003",
+        "--fuel-per-contact",
+        "1000000000",
+    ];
+    let output = leadgate_logging(&args, Some("plugin::hostile-scoring=info"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let logs = stderr(&output);
+    assert!(
+        logs.contains("INFO plugin::hostile-scoring: flood line 0 for c-1003"),
+        "{}",
+        &logs[..500.min(logs.len())]
+    );
+    assert!(
+        logs.contains("WARN plugin::hostile-scoring:"),
+        "the cap is reported"
+    );
+    assert!(logs.contains("limit `log-bytes-per-call`"));
+    let lines = logs.lines().filter(|line| line.contains("flood line")).count();
+    assert!(
+        (1_000..5_000).contains(&lines),
+        "64 KiB of ~30-byte lines, not 100,000: {lines}"
+    );
+
+    let output = leadgate_logging(&args, Some("plugin::other-plugin=trace"));
+    assert!(
+        !stderr(&output).contains("flood line"),
+        "filtered by the plugin's target"
     );
 }
 
