@@ -243,3 +243,42 @@ fn a_contact_that_crashes_the_plugin_fails_alone_in_a_large_batch() {
         );
     }
 }
+
+#[test]
+fn the_sandbox_shows_no_environment_files_network_real_clock_or_real_randomness() {
+    let plugin = hostile();
+    let now = START_OF_2026 + 123_456;
+    let probe = |now: i64| -> Vec<String> {
+        let scored = plugin
+            .score_batch(&mode("probe-sandbox", None), &batch(1), now)
+            .expect("probing is not a crash");
+        let awards = scored.results[0].as_ref().expect("probed");
+        awards.iter().map(|award| award.reason.clone()).collect()
+    };
+    let first = probe(now);
+    let expected = [
+        "env=0".to_owned(),
+        "args=0".to_owned(),
+        "read-root=denied".to_owned(),
+        "read-file=denied".to_owned(),
+        "write-file=denied".to_owned(),
+        "read-relative=denied".to_owned(),
+        "tcp=denied".to_owned(),
+        format!("wall-clock={now}"),
+        "monotonic-elapsed=0ns".to_owned(),
+    ];
+    assert_eq!(&first[..expected.len()], &expected[..], "{first:?}");
+    let random = first.last().expect("a random probe");
+    assert!(random.starts_with("random-hash="), "{random}");
+    let second = probe(now + 1);
+    assert_eq!(
+        second.last(),
+        Some(random),
+        "randomness is fixed, so results are reproducible"
+    );
+    assert_eq!(
+        second[7],
+        format!("wall-clock={}", now + 1),
+        "the clock reads the call's `now`"
+    );
+}

@@ -9,7 +9,9 @@
 //! - `huge-output`: returns a 1 MiB reason;
 //! - `panic`: panics;
 //! - `wrong-count`: returns one result too few for the batch;
-//! - `log-flood`: logs 100,000 lines, then behaves.
+//! - `log-flood`: logs 100,000 lines, then behaves;
+//! - `probe-sandbox`: reports what it can see of the world (environment, files, clocks,
+//!   randomness, network), one award per probe, for the sandbox tests.
 
 wit_bindgen::generate!({
     world: "scoring-rule",
@@ -101,11 +103,58 @@ fn misbehave(mode: &str, contact: &str) -> Result<Vec<Award>, PluginError> {
             }
             Ok(Vec::new())
         }
+        "probe-sandbox" => Ok(probe_sandbox()),
         "plugin-error" => Err(PluginError::InvalidInput(format!(
             "contact {contact} is not scorable"
         ))),
         unknown => Err(PluginError::InvalidConfig(format!("unknown mode `{unknown}`"))),
     }
+}
+
+/// What the plugin can see of the world, as `probe=result` reasons.
+fn probe_sandbox() -> Vec<Award> {
+    use std::hash::BuildHasher;
+    use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+    let wall_clock = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_millis().to_string())
+        .unwrap_or_else(|error| format!("error {error}"));
+    let started = Instant::now();
+    let busy: u64 = (0..100_000u64).map(std::hint::black_box).sum();
+    let monotonic = format!("{}ns", started.elapsed().as_nanos() + u128::from(busy % 1));
+    let outcome = |result: std::io::Result<()>| match result {
+        Ok(()) => "ok".to_owned(),
+        Err(_) => "denied".to_owned(),
+    };
+    let probes = [
+        ("env", std::env::vars().count().to_string()),
+        ("args", std::env::args().count().to_string()),
+        ("read-root", outcome(std::fs::read_dir("/").map(drop))),
+        ("read-file", outcome(std::fs::read("/etc/passwd").map(drop))),
+        ("write-file", outcome(std::fs::write("escape.txt", b"x"))),
+        ("read-relative", outcome(std::fs::read("Cargo.toml").map(drop))),
+        (
+            "tcp",
+            outcome(std::net::TcpStream::connect("127.0.0.1:9").map(drop)),
+        ),
+        ("wall-clock", wall_clock),
+        ("monotonic-elapsed", monotonic),
+        (
+            "random-hash",
+            std::collections::hash_map::RandomState::new()
+                .hash_one("leadgate")
+                .to_string(),
+        ),
+    ];
+    probes
+        .into_iter()
+        .map(|(probe, result)| Award {
+            points: 0,
+            reason: format!("{probe}={result}"),
+            expires_at: None,
+        })
+        .collect()
 }
 
 /// Recursion the optimizer cannot turn into a loop: the frame holds data used after the call.
