@@ -1,0 +1,1 @@
+//! `leadgate.toml`: the configuration file.

@@ -1,0 +1,1 @@
+//! Reading contacts and activities from CSV and JSON Lines files.
