@@ -1,0 +1,135 @@
+//! The contact store: contacts, their activities and their scores in an embedded sled database.
+//!
+//! Tables (each under its own first key byte in one sled tree; see `keys` for why and for the
+//! key layouts):
+//! - contacts: contact id → [`ContactRecord`](crate::records::ContactRecord);
+//! - activities: contact, time, activity id → [`ActivityRecord`](crate::records::ActivityRecord)
+//!   (a contact's history is one range scan, oldest first);
+//! - activity index: contact, activity id → time (so a re-imported activity replaces itself);
+//! - awards: score, contact, rule → [`RuleOutcome`];
+//! - dirty: contacts changed since they were last scored.
+//!
+//! A second tree, `meta`, holds the schema version, score fingerprints and the run log.
+//!
+//! Changes that must agree (a contact and its dirty flag; an activity, its index entry and its
+//! contact's dirty flag; a contact's awards and the clearing of its flag) are written in one
+//! atomic batch, so a crash never leaves half of them. Writers take the store's write lock, so a
+//! batch's reads (what is stored now) and its writes see no other writer in between. One process
+//! at a time opens a data directory; a second one gets [`StoreError::Locked`].
+
+mod codec;
+mod contacts;
+mod error;
+mod keys;
+mod lock;
+mod scores;
+
+use std::path::{Path, PathBuf};
+
+pub use contacts::WriteOutcome;
+pub use error::StoreError;
+pub use scores::{ContactScoring, RuleOutcome, RunRecord, ScoreTotal, StoredAward};
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const SCHEMA_KEY: &[u8] = b"schema-version";
+
+/// An open data directory. Dropping it flushes and releases the directory.
+pub struct Store {
+    directory: PathBuf,
+    db: sled::Db,
+    /// Every table but `meta` (see the module docs).
+    data: sled::Tree,
+    meta: sled::Tree,
+    /// Serializes writers: each write reads what is stored, then applies one batch.
+    write_lock: std::sync::Mutex<()>,
+    _lock: lock::DataDirectoryLock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Store")
+            .field("directory", &self.directory)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating it if needed) the data directory, taking its lock.
+    pub fn open(directory: &Path) -> Result<Self, StoreError> {
+        let directory_error = |source| StoreError::Directory {
+            directory: directory.to_owned(),
+            source,
+        };
+        std::fs::create_dir_all(directory).map_err(directory_error)?;
+        let lock = lock::DataDirectoryLock::acquire(directory)?;
+        let db = sled::Config::new()
+            .path(directory.join("db"))
+            .mode(sled::Mode::HighThroughput)
+            .open()?;
+        let store = Self {
+            directory: directory.to_owned(),
+            data: db.open_tree("data")?,
+            meta: db.open_tree("meta")?,
+            db,
+            write_lock: std::sync::Mutex::new(()),
+            _lock: lock,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    /// The data directory.
+    pub fn directory(&self) -> &Path {
+        &self.directory
+    }
+
+    /// Holds off other writers until the guard drops. A writer that panicked leaves no half
+    /// batch behind (batches are atomic), so a poisoned lock is safe to take over.
+    fn write_guard(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Counts the keys of one table.
+    fn count(&self, table: keys::Table) -> usize {
+        self.data.scan_prefix(table.prefix()).keys().count()
+    }
+
+    /// Writes everything to disk now (sled also flushes on its own every half second).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Stamps a new directory with the schema version; refuses one from a newer leadgate.
+    fn check_schema(&self) -> Result<(), StoreError> {
+        match self.meta.get(SCHEMA_KEY)? {
+            None => {
+                self.meta.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+                Ok(())
+            }
+            Some(bytes) => {
+                let found = <[u8; 4]>::try_from(bytes.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt {
+                        tree: "meta",
+                        key: "schema-version".into(),
+                        reason: format!("{} bytes, expected 4", bytes.len()),
+                    })?;
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema {
+                        directory: self.directory.clone(),
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                // Older versions would be migrated here; version 1 is the first.
+                Ok(())
+            }
+        }
+    }
+}
