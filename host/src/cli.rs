@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Environment variable: the directory for compiled plugins.
-pub const CACHE_DIR_ENV: &str = "LEADGATE_CACHE_DIR";
+use crate::config::{CACHE_DIR_ENV, DATA_DIR_ENV};
+
+/// Environment variable: the configuration file.
+pub const CONFIG_ENV: &str = "LEADGATE_CONFIG";
 
 /// Score website contacts with WebAssembly plugins and replicate the qualified ones into
 /// Salesforce as Leads.
@@ -26,6 +28,13 @@ pub struct GlobalArgs {
     /// More log output on stderr: -v info, -vv debug, -vvv trace (`RUST_LOG` overrides).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// The configuration file [default: ./leadgate.toml when it exists]. (Not `--config`:
+    /// `plugin run --config KEY=VALUE` sets plugin configuration.)
+    #[arg(long, env = CONFIG_ENV, global = true, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+    /// The data directory (overrides `data-dir` of the configuration).
+    #[arg(long, env = DATA_DIR_ENV, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Where compiled plugins are cached [default: ~/.cache/leadgate/plugins].
     #[arg(long, env = CACHE_DIR_ENV, global = true, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -37,6 +46,15 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Import contacts or activities from CSV or JSON Lines files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Score contacts and look at their scores.
+    #[command(subcommand)]
+    Score(ScoreCommand),
+    /// Look at stored contacts.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
     /// Inspect and try out WebAssembly plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -91,4 +109,155 @@ pub struct PluginRunArgs {
     /// Override the wall-clock deadline of a call, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub deadline_ms: Option<u64>,
+}
+
+/// `leadgate import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import contacts (CSV with a header row, or JSON Lines).
+    Contacts(ImportArgs),
+    /// Import activities of stored contacts (CSV with a header row, or JSON Lines).
+    Activities(ImportArgs),
+}
+
+/// The file format of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// `leadgate import contacts|activities`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import (`-` for standard input, with `--format`).
+    pub file: PathBuf,
+    /// The format [default: from the file extension: .csv, .jsonl/.ndjson].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Import nothing unless every row is valid.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgate score …`
+#[derive(Debug, Subcommand)]
+pub enum ScoreCommand {
+    /// Score the contacts that changed (and every contact of a score whose rules changed).
+    Run(ScoreRunArgs),
+    /// Recalculate a score (or every score) for every contact now.
+    Recalc(ScoreRecalcArgs),
+    /// List the configured scores with their rules, contacts scored and last run.
+    List(JsonArg),
+    /// Show one contact's points in a score: each rule's awards, reasons and expiries.
+    Show(ScoreShowArgs),
+    /// List the contacts at or above a number of points, highest first.
+    Contacts(ScoreContactsArgs),
+}
+
+/// `--json`
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgate score run`
+#[derive(Debug, Args)]
+pub struct ScoreRunArgs {
+    /// Score as of this moment (RFC 3339) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print the run summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgate score recalc`
+#[derive(Debug, Args)]
+pub struct ScoreRecalcArgs {
+    /// The score to recalculate [default: every score].
+    pub score: Option<String>,
+    /// Score as of this moment (RFC 3339) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print the run summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgate score show`
+#[derive(Debug, Args)]
+pub struct ScoreShowArgs {
+    /// The score.
+    pub score: String,
+    /// The contact's id.
+    #[arg(long)]
+    pub contact: String,
+    /// Count the points as of this moment (RFC 3339) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgate score contacts`
+#[derive(Debug, Args)]
+pub struct ScoreContactsArgs {
+    /// The score.
+    pub score: String,
+    /// Only contacts with at least this many points.
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+    pub min: i64,
+    /// At most this many contacts.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Count the points as of this moment (RFC 3339) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgate contacts …`
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Show one contact with its activities.
+    Show(ContactsShowArgs),
+    /// List contacts, optionally filtered.
+    List(ContactsListArgs),
+}
+
+/// `leadgate contacts show`
+#[derive(Debug, Args)]
+pub struct ContactsShowArgs {
+    /// The contact's id.
+    pub id: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgate contacts list`
+#[derive(Debug, Args)]
+pub struct ContactsListArgs {
+    /// Only contacts whose field contains the text, as FIELD=TEXT (case-insensitive; fields:
+    /// id, email, first_name, last_name, company, title, city, country, or an attribute name).
+    /// Repeat to require several.
+    #[arg(long, value_name = "FIELD=TEXT")]
+    pub filter: Vec<String>,
+    /// At most this many contacts.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }

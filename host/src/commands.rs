@@ -3,7 +3,11 @@
 //! Data goes to stdout, everything else (logs, progress, errors) to stderr. Exit codes:
 //! 0 success, 1 failure, 2 bad usage (from clap), 3 finished but some contacts failed.
 
+mod contacts;
+mod import;
+mod output;
 mod plugin;
+mod score;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -13,7 +17,9 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Cli, Command, GlobalArgs};
-use crate::plugin::{PluginRuntime, RuntimeOptions, default_cache_directory};
+use crate::config::{Config, DEFAULT_FILE_NAME};
+use crate::plugin::{PluginRuntime, RuntimeOptions, default_cache_directory, parse_timestamp};
+use crate::store::Store;
 
 /// Exit code: something failed.
 pub const EXIT_FAILURE: u8 = 1;
@@ -38,6 +44,9 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plugin(command) => plugin::run(command, &cli.global),
+        Command::Import(command) => import::run(command, &cli.global),
+        Command::Score(command) => score::run(command, &cli.global),
+        Command::Contacts(command) => contacts::run(command, &cli.global),
     }
 }
 
@@ -70,12 +79,50 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// The plugin runtime as the global options ask for it.
-fn plugin_runtime(global: &GlobalArgs, mut options: RuntimeOptions) -> anyhow::Result<PluginRuntime> {
+/// The plugin runtime as the global options ask for it: the cache directory from the command
+/// line, else the configuration's, else the per-user default.
+fn plugin_runtime(
+    global: &GlobalArgs,
+    configured_cache: Option<&std::path::Path>,
+    mut options: RuntimeOptions,
+) -> anyhow::Result<PluginRuntime> {
     options.cache_directory = if global.no_cache {
         None
     } else {
-        global.cache_dir.clone().or_else(default_cache_directory)
+        global
+            .cache_dir
+            .clone()
+            .or_else(|| configured_cache.map(std::path::Path::to_path_buf))
+            .or_else(default_cache_directory)
     };
     PluginRuntime::new(options).context("cannot start the plugin runtime")
+}
+
+/// The configuration: `--config-file` (or `LEADGATE_CONFIG`), else `./leadgate.toml` when it exists,
+/// else the defaults; then environment overrides; then `--data-dir`.
+fn load_config(global: &GlobalArgs) -> anyhow::Result<Config> {
+    let default_file = std::path::Path::new(DEFAULT_FILE_NAME);
+    let mut config = match &global.config_file {
+        Some(path) => Config::load(path)?,
+        None if default_file.is_file() => Config::load(default_file)?,
+        None => Config::default(),
+    };
+    config.apply_process_environment();
+    if let Some(data_dir) = &global.data_dir {
+        config.data_dir = data_dir.clone();
+    }
+    Ok(config)
+}
+
+/// Opens the configured data directory.
+fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open(&config.data_dir)?)
+}
+
+/// `--now TIME`, or the current time.
+fn moment(now: Option<&String>) -> anyhow::Result<i64> {
+    match now {
+        Some(text) => parse_timestamp(text).map_err(|message| anyhow::anyhow!("--now: {message}")),
+        None => Ok(jiff::Timestamp::now().as_millisecond()),
+    }
 }

@@ -3,8 +3,11 @@
 //!
 //! The library is what the `leadgate` command is built from:
 //! - [`records`]: the contacts and activities leadgate keeps;
-//! - [`config`]: `leadgate.toml`;
+//! - [`config`]: the configuration file, `leadgate.toml`;
 //! - [`import`]: reading contacts and activities from CSV and JSON Lines;
+//! - [`ingest`]: writing them into the store;
+//! - [`store`]: the contact store on sled;
+//! - [`scoring`]: the scoring engine;
 //! - [`plugin`]: the sandboxed WebAssembly runtime for scoring rules and field mappings;
 //! - [`cli`] and [`commands`]: the command line.
 
@@ -12,5 +15,8 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod import;
+pub mod ingest;
 pub mod plugin;
 pub mod records;
+pub mod scoring;
+pub mod store;

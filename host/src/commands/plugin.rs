@@ -24,7 +24,7 @@ pub(super) fn run(command: PluginCommand, global: &GlobalArgs) -> anyhow::Result
 }
 
 fn inspect(args: PluginInspectArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let runtime = super::plugin_runtime(global, RuntimeOptions::default())?;
+    let runtime = super::plugin_runtime(global, None, RuntimeOptions::default())?;
     let plugin = runtime.load(&args.file)?;
     let details = plugin.details();
     let mut out = std::io::stdout().lock();
@@ -70,6 +70,7 @@ fn run_plugin(args: PluginRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
 
     let runtime = super::plugin_runtime(
         global,
+        None,
         RuntimeOptions {
             limits,
             ..RuntimeOptions::default()

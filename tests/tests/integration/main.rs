@@ -5,3 +5,4 @@ mod containment;
 mod determinism;
 mod example_plugins;
 mod loading;
+mod scoring;

@@ -1,0 +1,290 @@
+//! The scoring engine: runs every enabled score's rules over the contacts that need it and
+//! stores the outcomes.
+//!
+//! - A change to a contact or its activities marks the contact dirty; a run scores the dirty
+//!   contacts with every enabled score and clears their flags in the same transaction as the
+//!   new outcomes.
+//! - A score whose rules, rule configuration or plugin binaries changed since it was last
+//!   computed (its fingerprint differs) is recalculated for every contact.
+//! - Each rule gets only the activity kinds its plugin asks for.
+//! - A plugin error or crash on one contact is stored as that contact's outcome for that rule
+//!   and does not stop the others.
+//! - Totals are "as of now": expired awards drop out at read time, without rerunning plugins.
+
+mod error;
+mod prepared_score;
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Instant;
+
+pub use error::ScoringError;
+pub use prepared_score::{PreparedRule, PreparedScore};
+
+use crate::config::Config;
+use crate::plugin::types::ContactActivities;
+use crate::plugin::{ContactFailure, PluginRuntime, ScoringRulePlugin};
+use crate::store::{ContactScoring, RuleOutcome, RunRecord, Store, StoredAward};
+
+/// What a run did, per score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreRunReport {
+    /// The score.
+    pub score: String,
+    /// How the run went, as stored in the run log.
+    pub run: RunRecord,
+}
+
+/// Progress callbacks of a run: `(contacts done, contacts to do)`.
+pub type Progress<'a> = &'a dyn Fn(usize, usize);
+
+/// Scores the contacts that need it, as of `now`, with every enabled score of `config`.
+///
+/// `batch_size` contacts go to each plugin call. Scores no longer configured lose their stored
+/// outcomes; rules no longer configured, likewise.
+pub fn run(
+    store: &Store,
+    config: &Config,
+    runtime: &PluginRuntime,
+    now: i64,
+    progress: Progress<'_>,
+) -> Result<Vec<ScoreRunReport>, ScoringError> {
+    let started = Instant::now();
+    let scores = prepare_scores(store, config, runtime)?;
+    prune_unconfigured(store, config)?;
+
+    let dirty = store.dirty_contacts()?;
+    let recalculating = scores.iter().any(|score| score.recalculate);
+    // Contacts to visit: every contact when a score is recalculated, else the dirty ones.
+    let contact_ids: Vec<String> = if recalculating {
+        store
+            .contacts()
+            .map(|contact| contact.map(|contact| contact.id))
+            .collect::<Result<_, _>>()?
+    } else {
+        dirty.iter().map(|(contact_id, _)| contact_id.clone()).collect()
+    };
+    let dirty_markers: HashMap<&str, [u8; 8]> = dirty
+        .iter()
+        .map(|(contact_id, marker)| (contact_id.as_str(), *marker))
+        .collect();
+
+    let batch_size = config.scoring.batch_size.max(1);
+    let mut counts: Vec<(u64, u64)> = vec![(0, 0); scores.len()];
+    progress(0, contact_ids.len());
+    for (batch_index, batch) in contact_ids.chunks(batch_size).enumerate() {
+        let contacts = load_contacts(store, batch)?;
+        let mut scorings = Vec::new();
+        for (score, count) in scores.iter().zip(counts.iter_mut()) {
+            // A score that is not recalculated only needs the dirty contacts.
+            let members: Vec<&(String, ContactInput)> = contacts
+                .iter()
+                .filter(|(contact_id, _)| {
+                    score.recalculate || dirty_markers.contains_key(contact_id.as_str())
+                })
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let (score_scorings, failures) = score_contacts(score, &members, now, batch_size);
+            count.0 += members.len() as u64;
+            count.1 += failures;
+            scorings.extend(score_scorings);
+        }
+        let scored: Vec<(String, [u8; 8])> = batch
+            .iter()
+            .filter_map(|contact_id| {
+                dirty_markers
+                    .get(contact_id.as_str())
+                    .map(|marker| (contact_id.clone(), *marker))
+            })
+            .collect();
+        store.write_scoring(&scorings, &scored)?;
+        progress(
+            ((batch_index + 1) * batch_size).min(contact_ids.len()),
+            contact_ids.len(),
+        );
+    }
+
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let finished_at = jiff::Timestamp::now().as_millisecond();
+    let mut reports = Vec::with_capacity(scores.len());
+    for (score, (contacts, failures)) in scores.iter().zip(counts) {
+        if score.recalculate {
+            store.set_fingerprint(&score.name, &score.fingerprint)?;
+        }
+        let run = RunRecord {
+            finished_at,
+            contacts,
+            failures,
+            recalculated: score.recalculate,
+            elapsed_ms,
+        };
+        store.record_run(&score.name, &run)?;
+        reports.push(ScoreRunReport {
+            score: score.name.clone(),
+            run,
+        });
+    }
+    store.flush()?;
+    Ok(reports)
+}
+
+/// Makes the next run recalculate `score` (or every score) for every contact.
+pub fn request_recalculation(
+    store: &Store,
+    config: &Config,
+    score: Option<&str>,
+) -> Result<(), ScoringError> {
+    match score {
+        Some(name) => {
+            let definition = config.score(name).ok_or_else(|| ScoringError::UnknownScore {
+                name: name.to_owned(),
+                known: config.scores.iter().map(|score| score.name.clone()).collect(),
+            })?;
+            store.clear_fingerprint(&definition.name)?;
+        }
+        None => {
+            for definition in &config.scores {
+                store.clear_fingerprint(&definition.name)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A contact as loaded for scoring: the plugin contract's contact with all its activities.
+type ContactInput = ContactActivities;
+
+fn load_contacts(store: &Store, contact_ids: &[String]) -> Result<Vec<(String, ContactInput)>, ScoringError> {
+    let mut contacts = Vec::with_capacity(contact_ids.len());
+    for contact_id in contact_ids {
+        // A contact deleted since the ids were read has nothing to score.
+        let Some(contact) = store.contact(contact_id)? else {
+            continue;
+        };
+        let activities = store
+            .activities_of(contact_id)?
+            .iter()
+            .map(|activity| activity.to_plugin_activity())
+            .collect();
+        contacts.push((
+            contact_id.clone(),
+            ContactActivities {
+                contact: contact.to_plugin_contact(),
+                activities,
+            },
+        ));
+    }
+    Ok(contacts)
+}
+
+/// Runs every rule of `score` over `members`; returns their new outcomes and how many failed.
+fn score_contacts(
+    score: &PreparedScore,
+    members: &[&(String, ContactInput)],
+    now: i64,
+    batch_size: usize,
+) -> (Vec<ContactScoring>, u64) {
+    let mut scorings: Vec<ContactScoring> = members
+        .iter()
+        .map(|(contact_id, _)| ContactScoring {
+            score: score.name.clone(),
+            contact_id: contact_id.clone(),
+            rules: Vec::with_capacity(score.rules.len()),
+        })
+        .collect();
+    let mut failures = 0;
+    for rule in &score.rules {
+        let inputs: Vec<ContactActivities> = members
+            .iter()
+            .map(|(_, input)| rule.requirements.select(input))
+            .collect();
+        let run = rule.plugin.score_contacts(&rule.config, &inputs, now, batch_size);
+        for (scoring, result) in scorings.iter_mut().zip(run.results) {
+            let outcome = match result {
+                Ok(awards) => RuleOutcome::Awards(
+                    awards
+                        .into_iter()
+                        .map(|award| StoredAward {
+                            points: award.points,
+                            reason: award.reason,
+                            expires_at: award.expires_at,
+                        })
+                        .collect(),
+                ),
+                Err(failure) => {
+                    failures += 1;
+                    RuleOutcome::Failed {
+                        message: failure_message(&failure),
+                    }
+                }
+            };
+            scoring.rules.push((rule.name.clone(), outcome));
+        }
+    }
+    (scorings, failures)
+}
+
+fn failure_message(failure: &ContactFailure) -> String {
+    failure.to_string()
+}
+
+/// Loads every enabled score's plugins (each file once), checks each rule's configuration, and
+/// works out which scores need recalculating.
+fn prepare_scores(
+    store: &Store,
+    config: &Config,
+    runtime: &PluginRuntime,
+) -> Result<Vec<PreparedScore>, ScoringError> {
+    let mut plugins: HashMap<std::path::PathBuf, ScoringRulePlugin> = HashMap::new();
+    let mut prepared = Vec::new();
+    for score in config.scores.iter().filter(|score| score.enabled) {
+        let mut rules = Vec::with_capacity(score.rules.len());
+        for rule in &score.rules {
+            let plugin = match plugins.get(&rule.plugin) {
+                Some(plugin) => plugin.clone(),
+                None => {
+                    let plugin =
+                        runtime
+                            .load_scoring_rule(&rule.plugin)
+                            .map_err(|source| ScoringError::Plugin {
+                                score: score.name.clone(),
+                                rule: rule.name.clone(),
+                                source,
+                            })?;
+                    plugins.insert(rule.plugin.clone(), plugin.clone());
+                    plugin
+                }
+            };
+            rules.push(PreparedRule::new(score, rule, plugin)?);
+        }
+        let fingerprint = PreparedScore::fingerprint_of(score, &rules);
+        let recalculate = store.fingerprint(&score.name)?.as_deref() != Some(fingerprint.as_str());
+        prepared.push(PreparedScore {
+            name: score.name.clone(),
+            rules,
+            fingerprint,
+            recalculate,
+        });
+    }
+    Ok(prepared)
+}
+
+/// Deletes the outcomes of scores and rules that are no longer configured (disabled scores keep
+/// theirs: disabling pauses a score, it does not delete it).
+fn prune_unconfigured(store: &Store, config: &Config) -> Result<(), ScoringError> {
+    let configured: BTreeSet<&str> = config.scores.iter().map(|score| score.name.as_str()).collect();
+    for name in store.scored_score_names()? {
+        match config.score(&name) {
+            Some(score) if configured.contains(name.as_str()) => {
+                let rules: Vec<&str> = score.rules.iter().map(|rule| rule.name.as_str()).collect();
+                store.prune_awards(&name, Some(&rules))?;
+            }
+            _ => {
+                store.prune_awards(&name, None)?;
+                store.clear_fingerprint(&name)?;
+            }
+        }
+    }
+    Ok(())
+}
