@@ -6,3 +6,4 @@ mod determinism;
 mod example_plugins;
 mod loading;
 mod scoring;
+mod workflow;
