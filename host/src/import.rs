@@ -7,8 +7,8 @@
 //! file is still read. Problems that stop the whole file are an [`ImportError`]: from the
 //! function for a file that cannot be read or a CSV header that lacks a required column, and
 //! from [`ContactRows::finish`] / [`ActivityRows::finish`] when reading stops part-way (the
-//! iterator yields an issue for that too, as its last item). This module only reads; storing
-//! is someone else's job.
+//! iterator yields an issue for that too, as its last item). This module only reads and
+//! validates; it writes nothing.
 //!
 //! # Contact files
 //!
@@ -34,7 +34,9 @@
 //! Keys match the documented names the same way CSV headers do. Values may be text, numbers or
 //! booleans (taken as their text, e.g. `250`, `true`); `null` is the same as leaving the key out
 //! (so a contact with `"id": null` is keyed by its e-mail address); arrays and objects, other
-//! than `attributes` itself, reject the row. Blank lines are skipped.
+//! than `attributes` itself, reject the row, and so does a field or attribute given twice (also
+//! as `email` and `Email`). Blank lines are skipped; a line that is not a JSON object is
+//! rejected, naming serde_json's column when it is not JSON at all.
 //!
 //! # Activity files
 //!
@@ -67,9 +69,10 @@
 //!
 //! Comma-separated, `"` quotes with `""` for a quote inside. A UTF-8 BOM is skipped; `\n`,
 //! `\r\n` and `\r` line endings all work, mixed too, and become `\n` inside quoted values;
-//! quoted values may span lines (the row's line is where it starts). Fields must be UTF-8. A row
-//! with more or fewer values than the header has columns is rejected; so is a row whose quote is
-//! never closed (it runs to the end of the file). A header with a field named twice, more than
+//! quoted values may span lines (the row's line is where it starts). Fields must be UTF-8. Blank
+//! lines, and rows whose cells are all empty (`,,,` at the end of spreadsheet exports), are
+//! skipped. A row with more or fewer values than the header has columns is rejected; so is a row
+//! whose quote is never closed (it runs to the end of the file). A header with a field named twice, more than
 //! 4,096 columns, or a cell that is not UTF-8 stops the file. A row over 64 MiB (a quote never
 //! closed, most likely) stops reading rather than filling memory.
 
@@ -85,6 +88,7 @@ mod import_error;
 mod import_issue;
 mod input_format;
 mod json_lines;
+mod json_value;
 mod record_builder;
 mod rows;
 

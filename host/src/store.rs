@@ -3,16 +3,16 @@
 //! Tables (each under its own first key byte in one sled tree; see `keys` for why and for the
 //! key layouts):
 //! - contacts: contact id → [`ContactRecord`](crate::records::ContactRecord);
-//! - activities: contact, time, activity id → [`ActivityRecord`](crate::records::ActivityRecord)
-//!   (a contact's history is one range scan, oldest first);
-//! - activity index: contact, activity id → time (so a re-imported activity replaces itself);
-//! - awards: score, contact, rule → [`RuleOutcome`];
+//! - activities: contact, chunk → up to [`ACTIVITIES_PER_CHUNK`] of the contact's activities (a
+//!   contact's history is one short range scan; a re-imported activity, found by its id,
+//!   replaces itself);
+//! - awards: score, contact → each rule's [`RuleOutcome`] (one value, written at once);
 //! - dirty: contacts changed since they were last scored.
 //!
 //! A second tree, `meta`, holds the schema version, score fingerprints and the run log.
 //!
-//! Changes that must agree (a contact and its dirty flag; an activity, its index entry and its
-//! contact's dirty flag; a contact's awards and the clearing of its flag) are written in one
+//! Changes that must agree (a contact and its dirty flag; an activity chunk and its contact's
+//! dirty flag; a contact's awards and the clearing of its flag) are written in one
 //! atomic batch, so a crash never leaves half of them. Writers take the store's write lock, so a
 //! batch's reads (what is stored now) and its writes see no other writer in between. One process
 //! at a time opens a data directory; a second one gets [`StoreError::Locked`].
@@ -26,7 +26,7 @@ mod scores;
 
 use std::path::{Path, PathBuf};
 
-pub use contacts::WriteOutcome;
+pub use contacts::{ACTIVITIES_PER_CHUNK, WriteOutcome};
 pub use error::StoreError;
 pub use scores::{ContactScoring, RuleOutcome, RunRecord, ScoreTotal, StoredAward};
 

@@ -10,7 +10,15 @@ use super::import_error::ImportError;
 /// turned into `_` (`First-Name`, `first name` and ` FIRST_NAME ` all give `first_name`).
 pub(crate) fn normalize_name(name: &str, normalized: &mut String) {
     normalized.clear();
-    for character in name.trim().chars() {
+    let name = name.trim();
+    if name.is_ascii() {
+        normalized.extend(name.bytes().map(|byte| match byte {
+            b'-' | b' ' => '_',
+            other => char::from(other.to_ascii_lowercase()),
+        }));
+        return;
+    }
+    for character in name.chars() {
         match character {
             '-' | ' ' => normalized.push('_'),
             other => normalized.extend(other.to_lowercase()),

@@ -232,19 +232,23 @@ fn thread_cpu_seconds() -> Option<f64> {
 #[ignore = "a timing run, read by hand"]
 fn parse_throughput_of_a_million_rows() {
     const ROWS: usize = 1_000_000;
-    for what in ["contacts", "activities"] {
-        let data = if what == "contacts" {
-            generated_contacts(ROWS)
-        } else {
-            generated_activities(ROWS)
-        };
+    let runs: [(&str, InputFormat, Vec<u8>); 3] = [
+        ("contacts CSV", InputFormat::Csv, generated_contacts(ROWS)),
+        ("activities CSV", InputFormat::Csv, generated_activities(ROWS)),
+        (
+            "contacts JSON Lines",
+            InputFormat::JsonLines,
+            generated_contacts_json(ROWS),
+        ),
+    ];
+    for (what, format, data) in runs {
         let (mut best_wall, mut best_cpu) = (f64::INFINITY, f64::INFINITY);
         for _ in 0..3 {
             let (start, start_cpu) = (std::time::Instant::now(), thread_cpu_seconds());
-            let counts = if what == "contacts" {
-                count_rows(contacts(data.as_slice(), what, InputFormat::Csv).unwrap())
+            let counts = if what.starts_with("contacts") {
+                count_rows(contacts(data.as_slice(), what, format).unwrap())
             } else {
-                count_rows(activities(data.as_slice(), what, InputFormat::Csv).unwrap())
+                count_rows(activities(data.as_slice(), what, format).unwrap())
             };
             best_wall = best_wall.min(start.elapsed().as_secs_f64());
             if let (Some(before), Some(after)) = (start_cpu, thread_cpu_seconds()) {
@@ -253,11 +257,28 @@ fn parse_throughput_of_a_million_rows() {
             assert_eq!(counts, (ROWS, 0));
         }
         println!(
-            "{what} CSV: {ROWS} rows, {:.0} MB: wall {best_wall:.3} s = {:.0} rows/s; CPU {best_cpu:.3} s = {:.0} rows/s, {:.0} MB/s",
+            "{what}: {ROWS} rows, {:.0} MB: wall {best_wall:.3} s = {:.0} rows/s; CPU {best_cpu:.3} s = {:.0} rows/s, {:.0} MB/s",
             data.len() as f64 / 1e6,
             ROWS as f64 / best_wall,
             ROWS as f64 / best_cpu,
             data.len() as f64 / 1e6 / best_cpu
         );
     }
+}
+
+/// [`generated_contacts`] as JSON Lines.
+fn generated_contacts_json(rows: usize) -> Vec<u8> {
+    let mut jsonl = Vec::new();
+    for row in 0..rows {
+        jsonl.extend_from_slice(
+            format!(
+                "{{\"id\":\"c-{row}\",\"email\":\"person{row}@example{}.com\",\"first_name\":\"First{row}\",\"last_name\":\"Last {row}\",\"company\":\"Company {}, Inc\",\"title\":\"Engineer\",\"phone\":\"+1 555 {row:07}\",\"city\":\"Springfield\",\"country\":\"US\",\"attributes\":{{\"industry\":\"Software\",\"employees\":{}}}}}\n",
+                row % 97,
+                row % 1000,
+                row % 5000
+            )
+            .as_bytes(),
+        );
+    }
+    jsonl
 }

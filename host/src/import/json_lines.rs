@@ -1,27 +1,24 @@
 //! JSON Lines one object at a time: each line read into one reused buffer and parsed into the
 //! object's entries, in the order they are written.
 
-use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
-
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::Value;
 
 use super::csv_input::MAX_ROW_BYTES;
 use super::import_issue::Problem;
+use super::json_value::{Entries, JsonObject};
 
 /// How much of the file is read at once.
 const BUFFER_BYTES: usize = 64 * 1024;
 
 /// What [`JsonLines::next_object`] found.
 #[derive(Debug)]
-pub(crate) enum JsonNext {
+pub(crate) enum JsonNext<'a> {
     /// The object on `line`.
     Object {
         /// The 1-based line.
         line: u64,
-        /// Its keys and values, in order (a key may repeat).
-        entries: Vec<(String, Value)>,
+        /// Its keys and values, in order (a key may repeat), text borrowed from the line.
+        entries: Entries<'a>,
     },
     /// A line that is not a JSON object.
     Invalid {
@@ -72,8 +69,9 @@ impl<R: Read> JsonLines<R> {
     }
 
     /// The next object, or why there is none.
-    pub(crate) fn next_object(&mut self) -> JsonNext {
-        loop {
+    pub(crate) fn next_object(&mut self) -> JsonNext<'_> {
+        // Find the next line that is not blank.
+        let (line, start) = loop {
             if self.finished {
                 return JsonNext::End;
             }
@@ -87,7 +85,6 @@ impl<R: Read> JsonLines<R> {
                     };
                 }
             };
-            let line = self.line;
             match read {
                 LineRead::End => {
                     self.finished = true;
@@ -95,7 +92,7 @@ impl<R: Read> JsonLines<R> {
                 }
                 LineRead::TooLong => {
                     return JsonNext::Invalid {
-                        line,
+                        line: self.line,
                         problem: Problem::row(format!(
                             "the line is longer than {} MiB",
                             MAX_ROW_BYTES / (1024 * 1024)
@@ -104,20 +101,23 @@ impl<R: Read> JsonLines<R> {
                 }
                 LineRead::Line => {}
             }
-            let mut bytes = self.line_buffer.as_slice();
-            if line == 1 {
-                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return match serde_json::from_slice::<Entries>(bytes) {
-                Ok(Entries(entries)) => JsonNext::Object { line, entries },
-                Err(error) => JsonNext::Invalid {
-                    line,
-                    problem: Problem::row(json_error_reason(&error, bytes)),
-                },
+            let start = if self.line == 1 && self.line_buffer.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
             };
+            let blank = self.line_buffer[start..].iter().all(u8::is_ascii_whitespace);
+            if !blank {
+                break (self.line, start);
+            }
+        };
+        let bytes = &self.line_buffer[start..];
+        match serde_json::from_slice::<JsonObject<'_>>(bytes) {
+            Ok(JsonObject(entries)) => JsonNext::Object { line, entries },
+            Err(error) => JsonNext::Invalid {
+                line,
+                problem: Problem::row(json_error_reason(&error, bytes)),
+            },
         }
     }
 
@@ -200,33 +200,6 @@ fn json_error_reason(error: &serde_json::Error, bytes: &[u8]) -> String {
     }
 }
 
-/// A JSON object's entries in the order written, duplicates included.
-struct Entries(Vec<(String, Value)>);
-
-impl<'de> Deserialize<'de> for Entries {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(EntriesVisitor)
-    }
-}
-
-struct EntriesVisitor;
-
-impl<'de> Visitor<'de> for EntriesVisitor {
-    type Value = Entries;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
-        while let Some(entry) = map.next_entry::<String, Value>()? {
-            entries.push(entry);
-        }
-        Ok(Entries(entries))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,7 +210,7 @@ mod tests {
         loop {
             match lines.next_object() {
                 JsonNext::Object { line, entries } => {
-                    let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_str()).collect();
+                    let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_ref()).collect();
                     found.push(format!("{line}: {}", keys.join(",")));
                 }
                 JsonNext::Invalid { line, problem } => found.push(format!("{line}! {}", problem.reason)),

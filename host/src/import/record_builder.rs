@@ -5,11 +5,10 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use serde_json::Value;
-
 use super::column_names::{Header, KnownField, Slot, normalize_name};
 use super::field_rules::{attribute_name, check_field_size, normalize_newlines, not_utf8, text};
 use super::import_issue::{Problem, quoted};
+use super::json_value::JsonValue;
 
 /// Builds one kind of record from text fields. A row is: [`RecordBuilder::start`], then
 /// [`RecordBuilder::set`] or [`RecordBuilder::attributes`] per field, then
@@ -124,14 +123,21 @@ pub(crate) fn csv_row<B: RecordBuilder>(
 /// the same as leaving the key out; arrays and objects are rejected.
 pub(crate) fn json_row<B: RecordBuilder>(
     builder: &mut B,
-    entries: &[(String, Value)],
+    entries: &[(Cow<'_, str>, JsonValue<'_>)],
 ) -> Result<B::Record, Problem> {
     builder.start();
     let mut given = 0_u64;
     let mut normalized = String::new();
     for (key, value) in entries {
-        normalize_name(key, &mut normalized);
-        if normalized == "attributes" {
+        // Keys are mostly written exactly as documented: normalize only the others.
+        let exact = B::Field::from_normalized(key);
+        let name = if exact.is_some() || key == "attributes" {
+            key.as_ref()
+        } else {
+            normalize_name(key, &mut normalized);
+            normalized.as_str()
+        };
+        if name == "attributes" {
             json_attributes(builder.attributes(), key, value)?;
             continue;
         }
@@ -140,7 +146,7 @@ pub(crate) fn json_row<B: RecordBuilder>(
             continue;
         };
         check_field_size(text.len()).map_err(problem)?;
-        match B::Field::from_normalized(&normalized) {
+        match exact.or_else(|| B::Field::from_normalized(name)) {
             Some(field) => {
                 let bit = 1_u64 << field.index();
                 if given & bit != 0 {
@@ -164,17 +170,17 @@ pub(crate) fn json_row<B: RecordBuilder>(
 fn json_attributes(
     attributes: &mut BTreeMap<String, String>,
     key: &str,
-    value: &Value,
+    value: &JsonValue<'_>,
 ) -> Result<(), Problem> {
     let object = match value {
-        Value::Null => return Ok(()),
-        Value::Object(object) => object,
+        JsonValue::Null => return Ok(()),
+        JsonValue::Object(object) => object,
         other => {
             return Err(Problem::column(
                 key,
                 format!(
                     "is {}; it must be an object of attribute names to text, numbers or booleans",
-                    json_type(other)
+                    other.kind()
                 ),
             ));
         }
@@ -192,27 +198,16 @@ fn json_attributes(
 }
 
 /// The text of a JSON scalar (`None` for `null`); arrays and objects are an error.
-fn scalar_text(value: &Value) -> Result<Option<Cow<'_, str>>, String> {
+fn scalar_text<'a>(value: &'a JsonValue<'_>) -> Result<Option<Cow<'a, str>>, String> {
     match value {
-        Value::Null => Ok(None),
-        Value::Bool(true) => Ok(Some(Cow::Borrowed("true"))),
-        Value::Bool(false) => Ok(Some(Cow::Borrowed("false"))),
-        Value::Number(number) => Ok(Some(Cow::Owned(number.to_string()))),
-        Value::String(text) => Ok(Some(normalize_newlines(text))),
-        Value::Array(_) | Value::Object(_) => Err(format!(
+        JsonValue::Null => Ok(None),
+        JsonValue::Bool(true) => Ok(Some(Cow::Borrowed("true"))),
+        JsonValue::Bool(false) => Ok(Some(Cow::Borrowed("false"))),
+        JsonValue::Number(number) => Ok(Some(Cow::Owned(number.to_string()))),
+        JsonValue::Text(text) => Ok(Some(normalize_newlines(text))),
+        JsonValue::Array | JsonValue::Object(_) => Err(format!(
             "is {}; only text, numbers, booleans and null are accepted here",
-            json_type(value)
+            value.kind()
         )),
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }

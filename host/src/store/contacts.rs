@@ -1,8 +1,57 @@
 //! Contacts and activities: idempotent writes (the same record twice changes nothing) and reads.
 
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
 use super::keys::{self, Table};
 use super::{Store, StoreError, codec};
 use crate::records::{ActivityRecord, ContactRecord};
+
+/// Most activities stored under one key: big enough that a typical history is one value, small
+/// enough that adding to a long history rewrites little.
+pub const ACTIVITIES_PER_CHUNK: usize = 256;
+
+/// An activity as stored, inside its contact's chunk (the contact is the key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StoredActivity {
+    id: String,
+    kind: String,
+    occurred_at: i64,
+    subject: Option<String>,
+    quantity: Option<u32>,
+    value: Option<f64>,
+    attributes: BTreeMap<String, String>,
+}
+
+impl From<&ActivityRecord> for StoredActivity {
+    fn from(activity: &ActivityRecord) -> Self {
+        Self {
+            id: activity.id.clone(),
+            kind: activity.kind.clone(),
+            occurred_at: activity.occurred_at,
+            subject: activity.subject.clone(),
+            quantity: activity.quantity,
+            value: activity.value,
+            attributes: activity.attributes.clone(),
+        }
+    }
+}
+
+impl StoredActivity {
+    fn into_record(self, contact_id: &str) -> ActivityRecord {
+        ActivityRecord {
+            contact_id: contact_id.to_owned(),
+            id: self.id,
+            kind: self.kind,
+            occurred_at: self.occurred_at,
+            subject: self.subject,
+            quantity: self.quantity,
+            value: self.value,
+            attributes: self.attributes,
+        }
+    }
+}
 
 /// What writing one record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +80,7 @@ impl Store {
         let mut batch = sled::Batch::default();
         let mut outcomes = Vec::with_capacity(contacts.len());
         // Later rows of the same batch see earlier ones, as they would one after another.
-        let mut written: std::collections::HashMap<Vec<u8>, Vec<u8>> = std::collections::HashMap::new();
+        let mut written: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
         for contact in contacts {
             let key = keys::contact(&contact.id);
             let value = codec::encode(contact)?;
@@ -56,73 +105,103 @@ impl Store {
     }
 
     /// Writes activities in one atomic batch. An activity is identified by its contact and id; a
-    /// changed one replaces the old version (even when its time moved). Activities of contacts
-    /// not in the store are not written ([`WriteOutcome::UnknownContact`]).
+    /// changed one replaces the old version. Activities of contacts not in the store are not
+    /// written ([`WriteOutcome::UnknownContact`]).
+    ///
+    /// A contact's activities are stored in chunks of [`ACTIVITIES_PER_CHUNK`], so writing (and
+    /// reading) a contact's history costs a few store operations, not one per activity.
     pub fn upsert_activities(&self, activities: &[ActivityRecord]) -> Result<Vec<WriteOutcome>, StoreError> {
         let _writer = self.write_guard();
         let marker = self.dirty_marker()?;
         let mut batch = sled::Batch::default();
-        let mut outcomes = Vec::with_capacity(activities.len());
-        let mut known_contacts: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
-        // Index entries written earlier in this batch: a row repeated in one file is one activity.
-        let mut indexed: std::collections::HashMap<Vec<u8>, (i64, Vec<u8>)> =
-            std::collections::HashMap::new();
-        for activity in activities {
-            let contact_id = activity.contact_id.as_str();
-            let known = match known_contacts.get(contact_id) {
-                Some(known) => *known,
-                None => {
-                    let known = self.data.contains_key(keys::contact(contact_id))?;
-                    known_contacts.insert(contact_id, known);
-                    known
+        let mut outcomes = vec![WriteOutcome::Unchanged; activities.len()];
+        // Rows by contact, in file order within each contact.
+        let mut by_contact: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut contact_order: Vec<&str> = Vec::new();
+        for (row, activity) in activities.iter().enumerate() {
+            let rows = by_contact.entry(activity.contact_id.as_str()).or_default();
+            if rows.is_empty() {
+                contact_order.push(activity.contact_id.as_str());
+            }
+            rows.push(row);
+        }
+        for contact_id in contact_order {
+            let rows = by_contact.get(contact_id).map(Vec::as_slice).unwrap_or_default();
+            if !self.data.contains_key(keys::contact(contact_id))? {
+                for &row in rows {
+                    outcomes[row] = WriteOutcome::UnknownContact;
                 }
-            };
-            if !known {
-                outcomes.push(WriteOutcome::UnknownContact);
                 continue;
             }
-            let value = codec::encode(activity)?;
-            let key = keys::activity(contact_id, activity.occurred_at, &activity.id);
-            let index_key = keys::activity_index(contact_id, &activity.id);
-            let previous = match indexed.get(&index_key) {
-                Some((time, value)) => Some((*time, Some(value.clone()))),
-                None => match self.data.get(&index_key)? {
-                    None => None,
-                    Some(time) => {
-                        let time = <[u8; 8]>::try_from(time.as_ref())
-                            .map(i64::from_be_bytes)
-                            .map_err(|_| StoreError::Corrupt {
-                                tree: Table::ActivityIndex.name(),
-                                key: keys::printable(&index_key),
-                                reason: "not an 8-byte time".into(),
-                            })?;
-                        let old_key = keys::activity(contact_id, time, &activity.id);
-                        Some((time, self.data.get(&old_key)?.map(|value| value.to_vec())))
-                    }
-                },
-            };
-            let outcome = match previous {
-                None => WriteOutcome::Inserted,
-                Some((time, Some(old))) if time == activity.occurred_at && old == value => {
-                    WriteOutcome::Unchanged
+            let mut chunks = self.activity_chunks(contact_id)?;
+            let mut positions: HashMap<String, (usize, usize)> = HashMap::new();
+            for (chunk_index, (_, chunk)) in chunks.iter().enumerate() {
+                for (position, activity) in chunk.iter().enumerate() {
+                    positions.insert(activity.id.clone(), (chunk_index, position));
                 }
-                Some((time, _)) => {
-                    if time != activity.occurred_at {
-                        batch.remove(keys::activity(contact_id, time, &activity.id));
-                    }
-                    WriteOutcome::Updated
-                }
-            };
-            if outcome != WriteOutcome::Unchanged {
-                batch.insert(key, value.as_slice());
-                batch.insert(index_key.as_slice(), &activity.occurred_at.to_be_bytes());
-                batch.insert(keys::dirty(contact_id), &marker);
-                indexed.insert(index_key, (activity.occurred_at, value));
             }
-            outcomes.push(outcome);
+            let mut changed_chunks: Vec<bool> = vec![false; chunks.len()];
+            for &row in rows {
+                let incoming = StoredActivity::from(&activities[row]);
+                outcomes[row] = match positions.get(&incoming.id) {
+                    Some(&(chunk_index, position)) if chunks[chunk_index].1[position] == incoming => {
+                        WriteOutcome::Unchanged
+                    }
+                    Some(&(chunk_index, position)) => {
+                        chunks[chunk_index].1[position] = incoming;
+                        changed_chunks[chunk_index] = true;
+                        WriteOutcome::Updated
+                    }
+                    None => {
+                        if chunks
+                            .last()
+                            .is_none_or(|(_, chunk)| chunk.len() >= ACTIVITIES_PER_CHUNK)
+                        {
+                            let number = chunks.last().map_or(0, |(number, _)| number + 1);
+                            chunks.push((number, Vec::new()));
+                            changed_chunks.push(false);
+                        }
+                        let chunk_index = chunks.len() - 1;
+                        let chunk = &mut chunks[chunk_index].1;
+                        positions.insert(incoming.id.clone(), (chunk_index, chunk.len()));
+                        chunk.push(incoming);
+                        changed_chunks[chunk_index] = true;
+                        WriteOutcome::Inserted
+                    }
+                };
+            }
+            if changed_chunks.iter().any(|changed| *changed) {
+                for ((number, chunk), changed) in chunks.iter().zip(&changed_chunks) {
+                    if *changed {
+                        batch.insert(keys::activity_chunk(contact_id, *number), codec::encode(chunk)?);
+                    }
+                }
+                batch.insert(keys::dirty(contact_id), &marker);
+            }
         }
         self.data.apply_batch(batch)?;
         Ok(outcomes)
+    }
+
+    /// A contact's activity chunks, by chunk number.
+    fn activity_chunks(&self, contact_id: &str) -> Result<Vec<(u32, Vec<StoredActivity>)>, StoreError> {
+        self.data
+            .scan_prefix(keys::activities_of(contact_id))
+            .map(|entry| {
+                let (key, value) = entry?;
+                let number = key
+                    .len()
+                    .checked_sub(4)
+                    .and_then(|start| <[u8; 4]>::try_from(&key[start..]).ok())
+                    .map(u32::from_be_bytes)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        tree: Table::Activities.name(),
+                        key: keys::printable(&key),
+                        reason: "no chunk number".into(),
+                    })?;
+                Ok((number, codec::decode(Table::Activities.name(), &key, &value)?))
+            })
+            .collect()
     }
 
     /// One contact, if stored.
@@ -134,15 +213,20 @@ impl Store {
             .transpose()
     }
 
-    /// A contact's activities, oldest first.
+    /// A contact's activities, oldest first (ties in id order).
     pub fn activities_of(&self, contact_id: &str) -> Result<Vec<ActivityRecord>, StoreError> {
-        self.data
-            .scan_prefix(keys::activities_of(contact_id))
-            .map(|entry| {
-                let (key, value) = entry?;
-                codec::decode(Table::Activities.name(), &key, &value)
-            })
-            .collect()
+        let mut activities: Vec<ActivityRecord> = self
+            .activity_chunks(contact_id)?
+            .into_iter()
+            .flat_map(|(_, chunk)| chunk)
+            .map(|activity| activity.into_record(contact_id))
+            .collect();
+        activities.sort_by(|left, right| {
+            left.occurred_at
+                .cmp(&right.occurred_at)
+                .then_with(|| left.id.cmp(&right.id))
+        });
+        Ok(activities)
     }
 
     /// Every contact, in key order.
@@ -159,8 +243,13 @@ impl Store {
     }
 
     /// How many activities are stored (counts them: a scan).
-    pub fn activity_count(&self) -> usize {
-        self.count(Table::Activities)
+    pub fn activity_count(&self) -> Result<usize, StoreError> {
+        let mut count = 0;
+        for entry in self.data.scan_prefix(Table::Activities.prefix()) {
+            let (key, value) = entry?;
+            count += codec::decode::<Vec<StoredActivity>>(Table::Activities.name(), &key, &value)?.len();
+        }
+        Ok(count)
     }
 
     /// The contacts changed since they were last scored, with their change markers.
@@ -302,13 +391,54 @@ mod tests {
             ["a", "b"]
         );
         assert_eq!(history[0].quantity, Some(3));
-        assert_eq!(store.activity_count(), 2);
+        assert_eq!(store.activity_count().unwrap(), 2);
         // Moved twice within one batch: still one activity.
         store
             .upsert_activities(&[activity("c-1", "b", 30, 1), activity("c-1", "b", 40, 1)])
             .unwrap();
-        assert_eq!(store.activity_count(), 2);
+        assert_eq!(store.activity_count().unwrap(), 2);
         assert_eq!(store.activities_of("c-1").unwrap()[1].occurred_at, 40);
+    }
+
+    #[test]
+    fn long_histories_span_chunks_and_read_back_in_time_order() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path()).unwrap();
+        store.upsert_contacts(&[contact("c-1", "CTO")]).unwrap();
+        let total = ACTIVITIES_PER_CHUNK * 2 + 10;
+        // Newest first, in two writes, so order on disk is not time order.
+        let activities: Vec<_> = (0..total)
+            .rev()
+            .map(|index| activity("c-1", &format!("a{index}"), index as i64, 1))
+            .collect();
+        store.upsert_activities(&activities[..300]).unwrap();
+        store.upsert_activities(&activities[300..]).unwrap();
+        assert_eq!(store.activity_count().unwrap(), total);
+        let history = store.activities_of("c-1").unwrap();
+        assert!(
+            history
+                .windows(2)
+                .all(|pair| pair[0].occurred_at <= pair[1].occurred_at)
+        );
+        assert_eq!(history.len(), total);
+        assert_eq!(
+            store.data.scan_prefix(keys::activities_of("c-1")).count(),
+            3,
+            "three chunks"
+        );
+        // Updating one activity in the first chunk rewrites it in place.
+        assert_eq!(
+            store
+                .upsert_activities(&[activity("c-1", "a700", 700, 9)])
+                .unwrap(),
+            [WriteOutcome::Inserted],
+            "a new id"
+        );
+        assert_eq!(
+            store.upsert_activities(&[activity("c-1", "a5", 5, 9)]).unwrap(),
+            [WriteOutcome::Updated]
+        );
+        assert_eq!(store.activities_of("c-1").unwrap()[5].quantity, Some(9));
     }
 
     #[test]

@@ -6,8 +6,7 @@
 //! atomic batch, without sled's multi-tree transactions, which cost ten times as much.
 //!
 //! Every variable-length part is prefixed with its length (u16, big-endian), so a prefix scan
-//! for contact `ab` never matches contact `abc`. Times are big-endian with the sign bit flipped,
-//! so keys sort by time, oldest first, negative times included.
+//! for contact `ab` never matches contact `abc`.
 
 /// Length-prefixed bytes of `part`; parts longer than 65,535 bytes are cut (ids are capped far
 /// below that on import).
@@ -24,11 +23,10 @@ pub(crate) fn push_part(key: &mut Vec<u8>, part: &str) {
 pub(crate) enum Table {
     /// contact id → contact record
     Contacts = 1,
-    /// contact, time, activity id → activity record
+    /// contact, chunk number → up to [`ACTIVITIES_PER_CHUNK`](super::ACTIVITIES_PER_CHUNK)
+    /// activities
     Activities = 2,
-    /// contact, activity id → time
-    ActivityIndex = 3,
-    /// score, contact, rule → rule outcome
+    /// score, contact → each rule's outcome
     Awards = 4,
     /// contact id → change marker
     Dirty = 5,
@@ -40,7 +38,6 @@ impl Table {
         match self {
             Self::Contacts => "contacts",
             Self::Activities => "activities",
-            Self::ActivityIndex => "activity-index",
             Self::Awards => "awards",
             Self::Dirty => "dirty",
         }
@@ -81,18 +78,10 @@ pub(crate) fn activities_of(contact_id: &str) -> Vec<u8> {
     contact_in(Table::Activities, contact_id)
 }
 
-/// The key of an activity: contact, time, activity id. One range scan per contact, in time order.
-pub(crate) fn activity(contact_id: &str, occurred_at: i64, activity_id: &str) -> Vec<u8> {
+/// The key of one chunk of a contact's activities. A contact's history is one short range scan.
+pub(crate) fn activity_chunk(contact_id: &str, chunk: u32) -> Vec<u8> {
     let mut key = activities_of(contact_id);
-    key.extend_from_slice(&sortable_time(occurred_at));
-    push_part(&mut key, activity_id);
-    key
-}
-
-/// The key of an activity in the id index: contact, activity id → its time.
-pub(crate) fn activity_index(contact_id: &str, activity_id: &str) -> Vec<u8> {
-    let mut key = contact_in(Table::ActivityIndex, contact_id);
-    push_part(&mut key, activity_id);
+    key.extend_from_slice(&chunk.to_be_bytes());
     key
 }
 
@@ -103,22 +92,15 @@ pub(crate) fn score(score: &str) -> Vec<u8> {
     key
 }
 
-/// The prefix of every award of a score for one contact.
+/// The key of one contact's outcomes in one score.
 pub(crate) fn score_contact(score_name: &str, contact_id: &str) -> Vec<u8> {
     let mut key = score(score_name);
     push_part(&mut key, contact_id);
     key
 }
 
-/// The key of one rule's outcome for one contact in one score.
-pub(crate) fn award(score_name: &str, contact_id: &str, rule: &str) -> Vec<u8> {
-    let mut key = score_contact(score_name, contact_id);
-    push_part(&mut key, rule);
-    key
-}
-
-/// Splits a key (after its table byte) into its length-prefixed parts (the time of an activity
-/// key is not one).
+/// Splits a key (after its table byte) into its length-prefixed parts (the chunk number of an
+/// activity key is not one).
 pub(crate) fn parts(key: &[u8]) -> Vec<String> {
     let mut key = key.get(1..).unwrap_or_default();
     let mut parts = Vec::new();
@@ -136,11 +118,6 @@ pub(crate) fn printable(key: &[u8]) -> String {
     parts(key).join("/")
 }
 
-fn sortable_time(millis: i64) -> [u8; 8] {
-    // Flipping the sign bit maps i64 order onto unsigned byte order.
-    ((millis as u64) ^ (1 << 63)).to_be_bytes()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,29 +127,14 @@ mod tests {
         let short = contact("ab");
         let long = contact("abc");
         assert!(!long.starts_with(&short));
-        assert!(activity("ab", 5, "a1").starts_with(&activities_of("ab")));
-        assert!(!activity("ab", 5, "a1").starts_with(&activities_of("a")));
-    }
-
-    #[test]
-    fn activity_keys_sort_by_time_negative_times_included() {
-        let mut keys = [
-            activity("c", 10, "x"),
-            activity("c", -5, "y"),
-            activity("c", 0, "z"),
-            activity("c", i64::MIN, "w"),
-        ];
-        keys.sort();
-        let times: Vec<_> = keys.iter().map(|key| key[4..12].to_vec()).collect();
-        assert_eq!(times[0], sortable_time(i64::MIN));
-        assert_eq!(times[1], sortable_time(-5));
-        assert_eq!(times[3], sortable_time(10));
+        assert!(activity_chunk("ab", 5).starts_with(&activities_of("ab")));
+        assert!(!activity_chunk("ab", 5).starts_with(&activities_of("a")));
     }
 
     #[test]
     fn award_keys_split_back_into_their_parts() {
-        let key = award("Office buyers", "c-1", "licenses");
-        assert_eq!(parts(&key), ["Office buyers", "c-1", "licenses"]);
-        assert_eq!(printable(&key), "Office buyers/c-1/licenses");
+        let key = score_contact("Office buyers", "c-1");
+        assert_eq!(parts(&key), ["Office buyers", "c-1"]);
+        assert_eq!(printable(&key), "Office buyers/c-1");
     }
 }

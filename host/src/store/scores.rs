@@ -102,12 +102,17 @@ impl Store {
         let _writer = self.write_guard();
         let mut batch = sled::Batch::default();
         for scoring in scorings {
-            for (rule, outcome) in &scoring.rules {
-                batch.insert(
-                    keys::award(&scoring.score, &scoring.contact_id, rule),
-                    codec::encode(outcome)?,
-                );
-            }
+            // One value per score and contact, holding every rule: one write per contact, and
+            // rules no longer configured drop out with the old value.
+            let outcomes: BTreeMap<&str, &RuleOutcome> = scoring
+                .rules
+                .iter()
+                .map(|(rule, outcome)| (rule.as_str(), outcome))
+                .collect();
+            batch.insert(
+                keys::score_contact(&scoring.score, &scoring.contact_id),
+                codec::encode(&outcomes)?,
+            );
         }
         for (contact_id, marker) in scored {
             let key = keys::dirty(contact_id);
@@ -129,14 +134,11 @@ impl Store {
         score: &str,
         contact_id: &str,
     ) -> Result<BTreeMap<String, RuleOutcome>, StoreError> {
-        self.data
-            .scan_prefix(keys::score_contact(score, contact_id))
-            .map(|entry| {
-                let (key, value) = entry?;
-                let rule = keys::parts(&key).pop().unwrap_or_default();
-                Ok((rule, codec::decode(Table::Awards.name(), &key, &value)?))
-            })
-            .collect()
+        let key = keys::score_contact(score, contact_id);
+        match self.data.get(&key)? {
+            Some(value) => codec::decode(Table::Awards.name(), &key, &value),
+            None => Ok(BTreeMap::new()),
+        }
     }
 
     /// Every scored contact's total in `score` as of `now` (expired awards do not count), with
@@ -146,46 +148,56 @@ impl Store {
         for entry in self.data.scan_prefix(keys::score(score)) {
             let (key, value) = entry?;
             let parts = keys::parts(&key);
-            let [_, contact_id, _] = parts.as_slice() else {
+            let [_, contact_id] = parts.as_slice() else {
                 return Err(StoreError::Corrupt {
                     tree: Table::Awards.name(),
                     key: keys::printable(&key),
-                    reason: "not a score/contact/rule key".into(),
+                    reason: "not a score/contact key".into(),
                 });
             };
-            let outcome: RuleOutcome = codec::decode(Table::Awards.name(), &key, &value)?;
-            let failed = u32::from(matches!(outcome, RuleOutcome::Failed { .. }));
-            match totals.last_mut() {
-                Some(total) if total.contact_id == *contact_id => {
-                    total.points = total.points.saturating_add(outcome.points_at(now));
-                    total.failed_rules += failed;
-                }
-                _ => totals.push(ScoreTotal {
-                    contact_id: contact_id.clone(),
-                    points: outcome.points_at(now),
-                    failed_rules: failed,
-                }),
-            }
+            let outcomes: BTreeMap<String, RuleOutcome> = codec::decode(Table::Awards.name(), &key, &value)?;
+            totals.push(ScoreTotal {
+                contact_id: contact_id.clone(),
+                points: outcomes
+                    .values()
+                    .map(|outcome| outcome.points_at(now))
+                    .fold(0, i64::saturating_add),
+                failed_rules: outcomes
+                    .values()
+                    .filter(|outcome| matches!(outcome, RuleOutcome::Failed { .. }))
+                    .count()
+                    .try_into()
+                    .unwrap_or(u32::MAX),
+            });
         }
         Ok(totals)
     }
 
     /// Deletes every stored outcome of rules no longer configured for `score` (`rules`), or of
-    /// the whole score when `rules` is `None`. Returns how many were deleted.
+    /// the whole score when `rules` is `None`. Returns how many rule outcomes (or, for a whole
+    /// score, contact entries) were deleted.
     pub fn prune_awards(&self, score: &str, rules: Option<&[&str]>) -> Result<usize, StoreError> {
         let _writer = self.write_guard();
         let mut batch = sled::Batch::default();
         let mut removed = 0;
-        for key in self.data.scan_prefix(keys::score(score)).keys() {
-            let key = key?;
-            let keep = rules.is_some_and(|rules| {
-                keys::parts(&key)
-                    .last()
-                    .is_some_and(|rule| rules.contains(&rule.as_str()))
-            });
-            if !keep {
-                batch.remove(key);
+        for entry in self.data.scan_prefix(keys::score(score)) {
+            let (key, value) = entry?;
+            let Some(rules) = rules else {
                 removed += 1;
+                batch.remove(key);
+                continue;
+            };
+            let mut outcomes: BTreeMap<String, RuleOutcome> =
+                codec::decode(Table::Awards.name(), &key, &value)?;
+            let before = outcomes.len();
+            outcomes.retain(|rule, _| rules.contains(&rule.as_str()));
+            if outcomes.len() != before {
+                removed += before - outcomes.len();
+                if outcomes.is_empty() {
+                    batch.remove(key);
+                } else {
+                    batch.insert(key, codec::encode(&outcomes)?);
+                }
             }
         }
         self.data.apply_batch(batch)?;
@@ -326,6 +338,10 @@ mod tests {
         assert_eq!(store.prune_awards("S", Some(&["a"])).unwrap(), 1);
         assert_eq!(store.outcomes("S", "c-1").unwrap().len(), 1);
         assert_eq!(store.prune_awards("Other", None).unwrap(), 1);
+        assert_eq!(
+            store.outcomes("S", "c-1").unwrap().keys().collect::<Vec<_>>(),
+            ["a"]
+        );
         assert_eq!(store.scored_score_names().unwrap(), ["S"]);
     }
 
