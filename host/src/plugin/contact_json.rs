@@ -25,10 +25,8 @@ use std::io::BufRead;
 
 use serde::Deserialize;
 
-use super::types::{
-    Activity, ActivityKind, Address, Attribute, Contact, ContactActivities, MappingInput, ScoreTotal,
-    Timestamp,
-};
+use super::types::{Activity, Contact, ContactActivities, MappingInput, ScoreTotal, Timestamp};
+use crate::records::{ActivityRecord, ContactRecord};
 
 /// One contact line.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -174,12 +172,12 @@ pub fn read_contacts_json_lines(
 }
 
 impl ContactJson {
-    /// The contact as the plugin contract's type.
-    pub fn to_contact(&self) -> Result<Contact, String> {
+    /// The contact as leadgate stores it.
+    pub fn to_record(&self) -> Result<ContactRecord, String> {
         if self.id.trim().is_empty() {
             return Err("`id` is empty".to_owned());
         }
-        Ok(Contact {
+        Ok(ContactRecord {
             id: self.id.clone(),
             email: self.email.clone(),
             first_name: self.first_name.clone(),
@@ -187,15 +185,18 @@ impl ContactJson {
             company: self.company.clone(),
             title: self.title.clone(),
             phone: self.phone.clone(),
-            address: Address {
-                street: self.street.clone(),
-                city: self.city.clone(),
-                state: self.state.clone(),
-                postal_code: self.postal_code.clone(),
-                country: self.country.clone(),
-            },
+            street: self.street.clone(),
+            city: self.city.clone(),
+            state: self.state.clone(),
+            postal_code: self.postal_code.clone(),
+            country: self.country.clone(),
             attributes: attributes(&self.attributes),
         })
+    }
+
+    /// The contact as the plugin contract's type.
+    pub fn to_contact(&self) -> Result<Contact, String> {
+        Ok(self.to_record()?.to_plugin_contact())
     }
 
     /// The contact with its activities (oldest first), the input of a scoring rule.
@@ -233,15 +234,20 @@ impl ContactJson {
 
 impl ActivityJson {
     fn to_activity(&self, position: usize) -> Result<Activity, String> {
-        Ok(Activity {
+        if self.kind.is_empty() {
+            return Err("`kind` is empty".to_owned());
+        }
+        let record = ActivityRecord {
+            contact_id: String::new(),
             id: self.id.clone().unwrap_or_else(|| format!("a{}", position + 1)),
-            kind: activity_kind(&self.kind)?,
+            kind: self.kind.clone(),
             occurred_at: self.occurred_at.to_millis()?,
             subject: self.subject.clone(),
             quantity: self.quantity,
             value: self.value,
             attributes: attributes(&self.attributes),
-        })
+        };
+        Ok(record.to_plugin_activity())
     }
 }
 
@@ -263,32 +269,17 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
         .map_err(|error| format!("`{text}` is not an RFC 3339 time such as 2026-03-01T10:00:00Z ({error})"))
 }
 
-fn activity_kind(kind: &str) -> Result<ActivityKind, String> {
-    Ok(match kind {
-        "purchase" => ActivityKind::Purchase,
-        "page-visit" => ActivityKind::PageVisit,
-        "form-submission" => ActivityKind::FormSubmission,
-        "email-open" => ActivityKind::EmailOpen,
-        "email-click" => ActivityKind::EmailClick,
-        "event-attendance" => ActivityKind::EventAttendance,
-        "" => return Err("`kind` is empty".to_owned()),
-        custom => ActivityKind::Custom(custom.to_owned()),
-    })
-}
-
-fn attributes(values: &BTreeMap<String, AttributeValue>) -> Vec<Attribute> {
+fn attributes(values: &BTreeMap<String, AttributeValue>) -> BTreeMap<String, String> {
     values
         .iter()
-        .map(|(name, value)| Attribute {
-            name: name.clone(),
-            value: value.to_text(),
-        })
+        .map(|(name, value)| (name.clone(), value.to_text()))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::types::ActivityKind;
 
     #[test]
     fn a_full_line_converts_with_sorted_activities() -> Result<(), ContactJsonError> {
