@@ -1,20 +1,23 @@
 //! The scoring engine: runs every enabled score's rules over the contacts that need it and
 //! stores the outcomes.
 //!
-//! - A change to a contact or its activities marks the contact dirty; a run scores the dirty
-//!   contacts with every enabled score and clears their flags in the same transaction as the
-//!   new outcomes.
+//! - A change to a contact or its activities is logged; a run scores the contacts the log names
+//!   with every enabled score, then clears the entries it read (a contact changed during the
+//!   run stays pending). An interrupted run leaves the log as it was: the next run scores those
+//!   contacts again, which is harmless.
 //! - A score whose rules, rule configuration or plugin binaries changed since it was last
 //!   computed (its fingerprint differs) is recalculated for every contact.
 //! - Each rule gets only the activity kinds its plugin asks for.
 //! - A plugin error or crash on one contact is stored as that contact's outcome for that rule
 //!   and does not stop the others.
 //! - Totals are "as of now": expired awards drop out at read time, without rerunning plugins.
+//! - Batches run on one worker thread per core: reading the store and running plugins overlap.
 
 mod error;
 mod prepared_score;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 pub use error::ScoringError;
@@ -22,7 +25,7 @@ pub use prepared_score::{PreparedRule, PreparedScore};
 
 use crate::config::Config;
 use crate::plugin::types::ContactActivities;
-use crate::plugin::{ContactFailure, PluginRuntime, ScoringRulePlugin};
+use crate::plugin::{PluginRuntime, ScoringRulePlugin};
 use crate::store::{ContactScoring, RuleOutcome, RunRecord, Store, StoredAward};
 
 /// What a run did, per score.
@@ -34,8 +37,9 @@ pub struct ScoreRunReport {
     pub run: RunRecord,
 }
 
-/// Progress callbacks of a run: `(contacts done, contacts to do)`.
-pub type Progress<'a> = &'a dyn Fn(usize, usize);
+/// Progress callbacks of a run: `(contacts done, contacts to do)`. Called from the worker
+/// threads.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
 /// Scores the contacts that need it, as of `now`, with every enabled score of `config`.
 ///
@@ -52,58 +56,63 @@ pub fn run(
     let scores = prepare_scores(store, config, runtime)?;
     prune_unconfigured(store, config)?;
 
-    let dirty = store.dirty_contacts()?;
+    let changes = store.pending_changes()?;
     let recalculating = scores.iter().any(|score| score.recalculate);
     // Contacts to visit: every contact when a score is recalculated, else the dirty ones.
     let contact_ids: Vec<String> = if recalculating {
-        store
-            .contacts()
-            .map(|contact| contact.map(|contact| contact.id))
-            .collect::<Result<_, _>>()?
+        store.contact_ids().collect::<Result<_, _>>()?
     } else {
-        dirty.iter().map(|(contact_id, _)| contact_id.clone()).collect()
+        changes.contact_ids.iter().cloned().collect()
     };
-    let dirty_markers: HashMap<&str, [u8; 8]> = dirty
-        .iter()
-        .map(|(contact_id, marker)| (contact_id.as_str(), *marker))
-        .collect();
+    let dirty: HashSet<&str> = changes.contact_ids.iter().map(String::as_str).collect();
 
     let batch_size = config.scoring.batch_size.max(1);
-    let mut counts: Vec<(u64, u64)> = vec![(0, 0); scores.len()];
+    let batches: Vec<&[String]> = contact_ids.chunks(batch_size).collect();
     progress(0, contact_ids.len());
-    for (batch_index, batch) in contact_ids.chunks(batch_size).enumerate() {
-        let contacts = load_contacts(store, batch)?;
-        let mut scorings = Vec::new();
-        for (score, count) in scores.iter().zip(counts.iter_mut()) {
-            // A score that is not recalculated only needs the dirty contacts.
-            let members: Vec<&(String, ContactInput)> = contacts
-                .iter()
-                .filter(|(contact_id, _)| {
-                    score.recalculate || dirty_markers.contains_key(contact_id.as_str())
+    // Batches are independent: workers take the next one until none is left. Reading the store
+    // and running plugins overlap; the store serializes the writes.
+    let next_batch = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(batches.len().max(1));
+    let worker_counts: Vec<Result<Vec<(u64, u64)>, ScoringError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut counts: Vec<(u64, u64)> = vec![(0, 0); scores.len()];
+                    loop {
+                        let index = next_batch.fetch_add(1, Ordering::Relaxed);
+                        let Some(batch) = batches.get(index) else {
+                            return Ok(counts);
+                        };
+                        score_batch(store, &scores, batch, &dirty, now, batch_size, &mut counts)?;
+                        let finished = done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
+                        progress(finished, contact_ids.len());
+                    }
                 })
-                .collect();
-            if members.is_empty() {
-                continue;
-            }
-            let (score_scorings, failures) = score_contacts(score, &members, now, batch_size);
-            count.0 += members.len() as u64;
-            count.1 += failures;
-            scorings.extend(score_scorings);
-        }
-        let scored: Vec<(String, [u8; 8])> = batch
-            .iter()
-            .filter_map(|contact_id| {
-                dirty_markers
-                    .get(contact_id.as_str())
-                    .map(|marker| (contact_id.clone(), *marker))
             })
             .collect();
-        store.write_scoring(&scorings, &scored)?;
-        progress(
-            ((batch_index + 1) * batch_size).min(contact_ids.len()),
-            contact_ids.len(),
-        );
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(ScoringError::WorkerPanicked))
+            })
+            .collect()
+    });
+    let mut counts: Vec<(u64, u64)> = vec![(0, 0); scores.len()];
+    for worker in worker_counts {
+        for (total, (contacts, failures)) in counts.iter_mut().zip(worker?) {
+            total.0 += contacts;
+            total.1 += failures;
+        }
     }
+
+    // Every contact the log named is scored: its entries can go. Entries written during the run
+    // were not read, so their contacts stay pending.
+    store.clear_changes(&changes.entries)?;
 
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let finished_at = jiff::Timestamp::now().as_millisecond();
@@ -149,6 +158,36 @@ pub fn request_recalculation(
             }
         }
     }
+    Ok(())
+}
+
+/// Scores one batch of contacts with every prepared score and writes the outcomes.
+fn score_batch(
+    store: &Store,
+    scores: &[PreparedScore],
+    batch: &[String],
+    dirty: &HashSet<&str>,
+    now: i64,
+    batch_size: usize,
+    counts: &mut [(u64, u64)],
+) -> Result<(), ScoringError> {
+    let contacts = load_contacts(store, batch)?;
+    let mut scorings = Vec::new();
+    for (score, count) in scores.iter().zip(counts.iter_mut()) {
+        // A score that is not recalculated only needs the dirty contacts.
+        let members: Vec<&(String, ContactInput)> = contacts
+            .iter()
+            .filter(|(contact_id, _)| score.recalculate || dirty.contains(contact_id.as_str()))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let (score_scorings, failures) = score_contacts(score, &members, now, batch_size);
+        count.0 += members.len() as u64;
+        count.1 += failures;
+        scorings.extend(score_scorings);
+    }
+    store.write_scoring(&scorings)?;
     Ok(())
 }
 
@@ -215,7 +254,7 @@ fn score_contacts(
                 Err(failure) => {
                     failures += 1;
                     RuleOutcome::Failed {
-                        message: failure_message(&failure),
+                        message: failure.to_string(),
                     }
                 }
             };
@@ -223,10 +262,6 @@ fn score_contacts(
         }
     }
     (scorings, failures)
-}
-
-fn failure_message(failure: &ContactFailure) -> String {
-    failure.to_string()
 }
 
 /// Loads every enabled score's plugins (each file once), checks each rule's configuration, and

@@ -7,13 +7,13 @@
 //!   contact's history is one short range scan; a re-imported activity, found by its id,
 //!   replaces itself);
 //! - awards: score, contact → each rule's [`RuleOutcome`] (one value, written at once);
-//! - dirty: contacts changed since they were last scored.
+//! - changes: a log of the contacts each write changed, read and cleared by scoring (one entry
+//!   per write rather than a flag per contact, which would cost a store operation per row).
 //!
 //! A second tree, `meta`, holds the schema version, score fingerprints and the run log.
 //!
-//! Changes that must agree (a contact and its dirty flag; an activity chunk and its contact's
-//! dirty flag; a contact's awards and the clearing of its flag) are written in one
-//! atomic batch, so a crash never leaves half of them. Writers take the store's write lock, so a
+//! Changes that must agree (contacts or activity chunks and the change-log entry naming them)
+//! are written in one atomic batch, so a crash never leaves half of them. Writers take the store's write lock, so a
 //! batch's reads (what is stored now) and its writes see no other writer in between. One process
 //! at a time opens a data directory; a second one gets [`StoreError::Locked`].
 
@@ -26,7 +26,7 @@ mod scores;
 
 use std::path::{Path, PathBuf};
 
-pub use contacts::{ACTIVITIES_PER_CHUNK, WriteOutcome};
+pub use contacts::{ACTIVITIES_PER_CHUNK, PendingChanges, WriteOutcome};
 pub use error::StoreError;
 pub use scores::{ContactScoring, RuleOutcome, RunRecord, ScoreTotal, StoredAward};
 

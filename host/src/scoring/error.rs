@@ -50,6 +50,10 @@ pub enum ScoringError {
         /// The configured names.
         known: Vec<String>,
     },
+    /// A scoring worker thread panicked (a bug in leadgate, not in a plugin: plugin crashes are
+    /// contained and recorded per contact).
+    #[error("a scoring worker stopped unexpectedly; the outcomes written so far are kept")]
+    WorkerPanicked,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

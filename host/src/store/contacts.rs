@@ -67,17 +67,20 @@ pub enum WriteOutcome {
 }
 
 impl Store {
-    /// A dirty flag's value: a fresh id per write, so clearing a flag after scoring can tell
-    /// whether the contact changed again in the meantime.
-    fn dirty_marker(&self) -> Result<[u8; 8], StoreError> {
-        Ok(self.db.generate_id()?.to_be_bytes())
+    /// Adds a change-log entry naming the contacts a write changed, in the write's own batch:
+    /// one store operation per write, however many contacts it touched.
+    fn log_changes(&self, batch: &mut sled::Batch, changed: &[&str]) -> Result<(), StoreError> {
+        if !changed.is_empty() {
+            batch.insert(keys::change(self.db.generate_id()?), codec::encode(&changed)?);
+        }
+        Ok(())
     }
 
     /// Writes contacts in one atomic batch. A contact that changed is marked for rescoring.
     pub fn upsert_contacts(&self, contacts: &[ContactRecord]) -> Result<Vec<WriteOutcome>, StoreError> {
         let _writer = self.write_guard();
-        let marker = self.dirty_marker()?;
         let mut batch = sled::Batch::default();
+        let mut changed: Vec<&str> = Vec::new();
         let mut outcomes = Vec::with_capacity(contacts.len());
         // Later rows of the same batch see earlier ones, as they would one after another.
         let mut written: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
@@ -95,11 +98,12 @@ impl Store {
             };
             if outcome != WriteOutcome::Unchanged {
                 batch.insert(key.as_slice(), value.as_slice());
-                batch.insert(keys::dirty(&contact.id), &marker);
+                changed.push(&contact.id);
                 written.insert(key, value);
             }
             outcomes.push(outcome);
         }
+        self.log_changes(&mut batch, &changed)?;
         self.data.apply_batch(batch)?;
         Ok(outcomes)
     }
@@ -112,8 +116,8 @@ impl Store {
     /// reading) a contact's history costs a few store operations, not one per activity.
     pub fn upsert_activities(&self, activities: &[ActivityRecord]) -> Result<Vec<WriteOutcome>, StoreError> {
         let _writer = self.write_guard();
-        let marker = self.dirty_marker()?;
         let mut batch = sled::Batch::default();
+        let mut changed: Vec<&str> = Vec::new();
         let mut outcomes = vec![WriteOutcome::Unchanged; activities.len()];
         // Rows by contact, in file order within each contact.
         let mut by_contact: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -176,9 +180,10 @@ impl Store {
                         batch.insert(keys::activity_chunk(contact_id, *number), codec::encode(chunk)?);
                     }
                 }
-                batch.insert(keys::dirty(contact_id), &marker);
+                changed.push(contact_id);
             }
         }
+        self.log_changes(&mut batch, &changed)?;
         self.data.apply_batch(batch)?;
         Ok(outcomes)
     }
@@ -237,6 +242,21 @@ impl Store {
         })
     }
 
+    /// Every contact's id, in key order, without reading the records.
+    pub fn contact_ids(&self) -> impl Iterator<Item = Result<String, StoreError>> + '_ {
+        self.data.scan_prefix(Table::Contacts.prefix()).keys().map(|key| {
+            let key = key?;
+            keys::parts(&key)
+                .into_iter()
+                .next()
+                .ok_or_else(|| StoreError::Corrupt {
+                    tree: Table::Contacts.name(),
+                    key: keys::printable(&key),
+                    reason: "no contact id".into(),
+                })
+        })
+    }
+
     /// How many contacts are stored (counts them: a scan).
     pub fn contact_count(&self) -> usize {
         self.count(Table::Contacts)
@@ -252,27 +272,33 @@ impl Store {
         Ok(count)
     }
 
-    /// The contacts changed since they were last scored, with their change markers.
-    pub fn dirty_contacts(&self) -> Result<Vec<(String, [u8; 8])>, StoreError> {
-        self.data
-            .scan_prefix(Table::Dirty.prefix())
-            .map(|entry| {
-                let (key, marker) = entry?;
-                let contact_id = keys::parts(&key).into_iter().next().unwrap_or_default();
-                let marker = <[u8; 8]>::try_from(marker.as_ref()).map_err(|_| StoreError::Corrupt {
-                    tree: Table::Dirty.name(),
-                    key: contact_id.clone(),
-                    reason: "not an 8-byte marker".into(),
-                })?;
-                Ok((contact_id, marker))
-            })
-            .collect()
+    /// The contacts changed since they were last scored, and the change-log entries that say
+    /// so (to clear with [`Store::clear_changes`] once they are scored).
+    pub fn pending_changes(&self) -> Result<PendingChanges, StoreError> {
+        let mut pending = PendingChanges::default();
+        for entry in self.data.scan_prefix(Table::Changes.prefix()) {
+            let (key, value) = entry?;
+            let contact_ids: Vec<String> = codec::decode(Table::Changes.name(), &key, &value)?;
+            pending.contact_ids.extend(contact_ids);
+            pending.entries.push(key.to_vec());
+        }
+        Ok(pending)
     }
 
     /// How many contacts wait for rescoring.
-    pub fn dirty_count(&self) -> usize {
-        self.count(Table::Dirty)
+    pub fn dirty_count(&self) -> Result<usize, StoreError> {
+        Ok(self.pending_changes()?.contact_ids.len())
     }
+}
+
+/// What changed since the last scoring.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PendingChanges {
+    /// The contacts to rescore.
+    pub contact_ids: std::collections::BTreeSet<String>,
+    /// The change-log entries read (only these are cleared after scoring: a contact changed
+    /// during the run has a newer entry and stays pending).
+    pub entries: Vec<Vec<u8>>,
 }
 
 #[cfg(test)]
@@ -303,8 +329,8 @@ mod tests {
     }
 
     fn clear_dirty(store: &Store) {
-        let seen = store.dirty_contacts().unwrap();
-        store.write_scoring(&[], &seen).unwrap();
+        let pending = store.pending_changes().unwrap();
+        store.clear_changes(&pending.entries).unwrap();
     }
 
     #[test]
@@ -316,20 +342,24 @@ mod tests {
             store.upsert_contacts(&contacts).unwrap(),
             [WriteOutcome::Inserted; 2]
         );
-        assert_eq!(store.dirty_count(), 2);
+        assert_eq!(store.dirty_count().unwrap(), 2);
         clear_dirty(&store);
         assert_eq!(
             store.upsert_contacts(&contacts).unwrap(),
             [WriteOutcome::Unchanged; 2]
         );
-        assert_eq!(store.dirty_count(), 0, "unchanged contacts need no rescoring");
+        assert_eq!(
+            store.dirty_count().unwrap(),
+            0,
+            "unchanged contacts need no rescoring"
+        );
         let changed = [contact("c-1", "CEO")];
         assert_eq!(store.upsert_contacts(&changed).unwrap(), [WriteOutcome::Updated]);
         assert_eq!(
             store.contact("c-1").unwrap().unwrap().title.as_deref(),
             Some("CEO")
         );
-        assert_eq!(store.dirty_count(), 1);
+        assert_eq!(store.dirty_count().unwrap(), 1);
         assert_eq!(store.contact_count(), 2);
     }
 

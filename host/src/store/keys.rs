@@ -1,8 +1,8 @@
 //! Key layouts of the store.
 //!
-//! Contacts, activities, the activity index, awards and dirty flags share one sled tree, each
-//! "table" under its own first byte, because a sled batch is atomic within one tree: a change
-//! that spans tables (an activity, its index entry and its contact's dirty flag) is then one
+//! Contacts, activity chunks, outcomes and the change log share one sled tree, each "table"
+//! under its own first byte, because a sled batch is atomic within one tree: a change that
+//! spans tables (an activity chunk and the change-log entry naming its contact) is then one
 //! atomic batch, without sled's multi-tree transactions, which cost ten times as much.
 //!
 //! Every variable-length part is prefixed with its length (u16, big-endian), so a prefix scan
@@ -28,8 +28,8 @@ pub(crate) enum Table {
     Activities = 2,
     /// score, contact → each rule's outcome
     Awards = 4,
-    /// contact id → change marker
-    Dirty = 5,
+    /// write id → the contacts that write changed (the change log)
+    Changes = 5,
 }
 
 impl Table {
@@ -39,7 +39,7 @@ impl Table {
             Self::Contacts => "contacts",
             Self::Activities => "activities",
             Self::Awards => "awards",
-            Self::Dirty => "dirty",
+            Self::Changes => "changes",
         }
     }
 
@@ -55,7 +55,7 @@ fn start(table: Table, capacity: usize) -> Vec<u8> {
     key
 }
 
-/// A contact's key in `table` (contacts, dirty flags), and the prefix of everything a table
+/// A contact's key in `table` (contacts), and the prefix of everything a table
 /// stores per contact (activities, index entries).
 pub(crate) fn contact_in(table: Table, contact_id: &str) -> Vec<u8> {
     let mut key = start(table, contact_id.len() + 2);
@@ -68,9 +68,11 @@ pub(crate) fn contact(contact_id: &str) -> Vec<u8> {
     contact_in(Table::Contacts, contact_id)
 }
 
-/// The key of a contact's dirty flag.
-pub(crate) fn dirty(contact_id: &str) -> Vec<u8> {
-    contact_in(Table::Dirty, contact_id)
+/// The key of a change-log entry: the write's id, so entries sort in write order.
+pub(crate) fn change(write_id: u64) -> Vec<u8> {
+    let mut key = start(Table::Changes, 8);
+    key.extend_from_slice(&write_id.to_be_bytes());
+    key
 }
 
 /// The prefix of a contact's activities.

@@ -91,14 +91,8 @@ fn run_key(score: &str) -> Vec<u8> {
 }
 
 impl Store {
-    /// Writes contacts' new outcomes and clears their dirty flags in one atomic batch. A flag is
-    /// cleared only if it still holds the marker read before scoring: a contact that changed
-    /// during the run stays dirty.
-    pub fn write_scoring(
-        &self,
-        scorings: &[ContactScoring],
-        scored: &[(String, [u8; 8])],
-    ) -> Result<(), StoreError> {
+    /// Writes contacts' new outcomes in one atomic batch.
+    pub fn write_scoring(&self, scorings: &[ContactScoring]) -> Result<(), StoreError> {
         let _writer = self.write_guard();
         let mut batch = sled::Batch::default();
         for scoring in scorings {
@@ -114,15 +108,17 @@ impl Store {
                 codec::encode(&outcomes)?,
             );
         }
-        for (contact_id, marker) in scored {
-            let key = keys::dirty(contact_id);
-            if self
-                .data
-                .get(&key)?
-                .is_some_and(|current| current.as_ref() == marker)
-            {
-                batch.remove(key);
-            }
+        self.data.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Clears change-log entries read with [`Store::pending_changes`], once every contact they
+    /// name is scored.
+    pub fn clear_changes(&self, entries: &[Vec<u8>]) -> Result<(), StoreError> {
+        let _writer = self.write_guard();
+        let mut batch = sled::Batch::default();
+        for entry in entries {
+            batch.remove(entry.as_slice());
         }
         self.data.apply_batch(batch)?;
         Ok(())
@@ -325,7 +321,7 @@ mod tests {
                 rules: vec![("x".into(), awards(&[(1, None)]))],
             },
         ];
-        store.write_scoring(&scorings, &[]).unwrap();
+        store.write_scoring(&scorings).unwrap();
         let before = store.totals("S", 99).unwrap();
         assert_eq!((before[0].contact_id.as_str(), before[0].points), ("c-1", 12));
         assert_eq!((before[1].points, before[1].failed_rules), (0, 1));
@@ -355,12 +351,16 @@ mod tests {
             ..ContactRecord::default()
         };
         store.upsert_contacts(&[contact("CTO")]).unwrap();
-        let seen = store.dirty_contacts().unwrap();
+        let seen = store.pending_changes().unwrap();
         store.upsert_contacts(&[contact("CEO")]).unwrap();
-        store.write_scoring(&[], &seen).unwrap();
-        assert_eq!(store.dirty_count(), 1, "changed after it was read: still dirty");
-        let seen = store.dirty_contacts().unwrap();
-        store.write_scoring(&[], &seen).unwrap();
-        assert_eq!(store.dirty_count(), 0);
+        store.clear_changes(&seen.entries).unwrap();
+        assert_eq!(
+            store.dirty_count().unwrap(),
+            1,
+            "changed after it was read: still dirty"
+        );
+        let seen = store.pending_changes().unwrap();
+        store.clear_changes(&seen.entries).unwrap();
+        assert_eq!(store.dirty_count().unwrap(), 0);
     }
 }

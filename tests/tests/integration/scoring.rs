@@ -132,7 +132,7 @@ fn the_seed_case_gives_a_contact_with_3000_licenses_3000_points() {
         panic!("scored: {outcomes:?}");
     };
     assert_eq!(awards[0].reason, "bought 3000 × Microsoft Office in 2 purchases");
-    assert_eq!(store.dirty_count(), 0);
+    assert_eq!(store.dirty_count().expect("count"), 0);
 }
 
 #[test]
