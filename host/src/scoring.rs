@@ -15,6 +15,7 @@
 
 mod error;
 mod prepared_score;
+mod rule_inputs;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,6 +28,7 @@ use crate::config::Config;
 use crate::plugin::types::ContactActivities;
 use crate::plugin::{PluginRuntime, ScoringRulePlugin};
 use crate::store::{ContactScoring, RuleOutcome, RunRecord, Store, StoredAward};
+use rule_inputs::{RuleInputs, ScoreNeeds};
 
 /// What a run did, per score.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,10 +66,16 @@ pub fn run(
     } else {
         changes.contact_ids.iter().cloned().collect()
     };
-    let dirty: HashSet<&str> = changes.contact_ids.iter().map(String::as_str).collect();
+    let context = RunContext {
+        store,
+        scores: &scores,
+        needs: scores.iter().map(ScoreNeeds::of).collect(),
+        dirty: changes.contact_ids.iter().map(String::as_str).collect(),
+        now,
+        batch_size: config.scoring.batch_size.max(1),
+    };
 
-    let batch_size = config.scoring.batch_size.max(1);
-    let batches: Vec<&[String]> = contact_ids.chunks(batch_size).collect();
+    let batches: Vec<&[String]> = contact_ids.chunks(context.batch_size).collect();
     progress(0, contact_ids.len());
     // Batches are independent: workers take the next one until none is left. Reading the store
     // and running plugins overlap; the store serializes the writes.
@@ -86,7 +94,7 @@ pub fn run(
                         let Some(batch) = batches.get(index) else {
                             return Ok(counts);
                         };
-                        score_batch(store, &scores, batch, &dirty, now, batch_size, &mut counts)?;
+                        score_batch(&context, batch, &mut counts)?;
                         let finished = done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
                         progress(finished, contact_ids.len());
                     }
@@ -161,85 +169,73 @@ pub fn request_recalculation(
     Ok(())
 }
 
-/// Scores one batch of contacts with every prepared score and writes the outcomes.
-fn score_batch(
-    store: &Store,
-    scores: &[PreparedScore],
-    batch: &[String],
-    dirty: &HashSet<&str>,
+/// What every batch of a run shares.
+struct RunContext<'a> {
+    store: &'a Store,
+    scores: &'a [PreparedScore],
+    needs: Vec<ScoreNeeds<'a>>,
+    dirty: HashSet<&'a str>,
     now: i64,
     batch_size: usize,
+}
+
+/// Scores one batch of contacts with every prepared score and writes the outcomes.
+fn score_batch(
+    run: &RunContext<'_>,
+    batch: &[String],
     counts: &mut [(u64, u64)],
 ) -> Result<(), ScoringError> {
-    let contacts = load_contacts(store, batch)?;
+    let RunContext {
+        store,
+        scores,
+        needs,
+        dirty,
+        now,
+        batch_size,
+    } = run;
+    let (now, batch_size) = (*now, *batch_size);
+    let mut contacts = Vec::with_capacity(batch.len());
+    for contact_id in batch {
+        // A contact deleted since the ids were read has nothing to score.
+        if let Some(input) = store.contact_for_plugins(contact_id)? {
+            contacts.push((contact_id.clone(), input));
+        }
+    }
+    let RuleInputs { members, inputs } = RuleInputs::distribute(needs, contacts, dirty);
     let mut scorings = Vec::new();
-    for (score, count) in scores.iter().zip(counts.iter_mut()) {
-        // A score that is not recalculated only needs the dirty contacts.
-        let members: Vec<&(String, ContactInput)> = contacts
-            .iter()
-            .filter(|(contact_id, _)| score.recalculate || dirty.contains(contact_id.as_str()))
-            .collect();
+    for (((score, members), inputs), count) in scores.iter().zip(members).zip(inputs).zip(counts.iter_mut()) {
         if members.is_empty() {
             continue;
         }
-        let (score_scorings, failures) = score_contacts(score, &members, now, batch_size);
         count.0 += members.len() as u64;
-        count.1 += failures;
-        scorings.extend(score_scorings);
+        count.1 += score_contacts(score, members, &inputs, now, batch_size, &mut scorings);
     }
     store.write_scoring(&scorings)?;
     Ok(())
 }
 
-/// A contact as loaded for scoring: the plugin contract's contact with all its activities.
-type ContactInput = ContactActivities;
-
-fn load_contacts(store: &Store, contact_ids: &[String]) -> Result<Vec<(String, ContactInput)>, ScoringError> {
-    let mut contacts = Vec::with_capacity(contact_ids.len());
-    for contact_id in contact_ids {
-        // A contact deleted since the ids were read has nothing to score.
-        let Some(contact) = store.contact(contact_id)? else {
-            continue;
-        };
-        let activities = store
-            .activities_of(contact_id)?
-            .iter()
-            .map(|activity| activity.to_plugin_activity())
-            .collect();
-        contacts.push((
-            contact_id.clone(),
-            ContactActivities {
-                contact: contact.to_plugin_contact(),
-                activities,
-            },
-        ));
-    }
-    Ok(contacts)
-}
-
-/// Runs every rule of `score` over `members`; returns their new outcomes and how many failed.
+/// Runs every rule of `score` over its `members` (each rule's `inputs` in member order), adds
+/// their new outcomes to `scorings` and returns how many rule outcomes failed.
 fn score_contacts(
     score: &PreparedScore,
-    members: &[&(String, ContactInput)],
+    members: Vec<String>,
+    inputs: &[Vec<ContactActivities>],
     now: i64,
     batch_size: usize,
-) -> (Vec<ContactScoring>, u64) {
-    let mut scorings: Vec<ContactScoring> = members
-        .iter()
-        .map(|(contact_id, _)| ContactScoring {
-            score: score.name.clone(),
-            contact_id: contact_id.clone(),
-            rules: Vec::with_capacity(score.rules.len()),
-        })
-        .collect();
+    scorings: &mut Vec<ContactScoring>,
+) -> u64 {
+    let first = scorings.len();
+    scorings.extend(members.into_iter().map(|contact_id| ContactScoring {
+        score: score.name.clone(),
+        contact_id,
+        rules: Vec::with_capacity(score.rules.len()),
+    }));
     let mut failures = 0;
-    for rule in &score.rules {
-        let inputs: Vec<ContactActivities> = members
-            .iter()
-            .map(|(_, input)| rule.requirements.select(input))
-            .collect();
-        let run = rule.plugin.score_contacts(&rule.config, &inputs, now, batch_size);
-        for (scoring, result) in scorings.iter_mut().zip(run.results) {
+    for (rule, rule_inputs) in score.rules.iter().zip(inputs) {
+        let run = rule
+            .plugin
+            .score_contacts(&rule.config, rule_inputs, now, batch_size);
+        for (scoring, result) in scorings[first..].iter_mut().zip(run.results) {
             let outcome = match result {
                 Ok(awards) => RuleOutcome::Awards(
                     awards
@@ -261,7 +257,7 @@ fn score_contacts(
             scoring.rules.push((rule.name.clone(), outcome));
         }
     }
-    (scorings, failures)
+    failures
 }
 
 /// Loads every enabled score's plugins (each file once), checks each rule's configuration, and

@@ -16,6 +16,10 @@ use leadgate::ingest;
 use leadgate::store::Store;
 use leadgate_tests::generate::{Lcg, START_OF_2026};
 
+/// The allocator of the `leadgate` binary, so the numbers are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let measuring = std::env::args().any(|argument| argument == "--bench");
     let contacts: usize =

@@ -15,6 +15,10 @@ use leadgate_tests::generate::{OFFICE, START_OF_2026, contacts};
 use leadgate_tests::native::PurchaseCount;
 use leadgate_tests::{plugins, runtime};
 
+/// The allocator of the `leadgate` binary, so the numbers are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CONTACTS: usize = 10_000;
 const ACTIVITIES_PER_CONTACT: usize = 20;
 const BATCH_SIZES: [usize; 3] = [1, 100, 1_000];

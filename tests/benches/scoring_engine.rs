@@ -15,6 +15,10 @@ use leadgate::store::Store;
 use leadgate_tests::generate::{START_OF_2026, contacts};
 use leadgate_tests::{plugins, runtime_with_cache};
 
+/// The allocator of the `leadgate` binary, so the numbers are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ACTIVITIES_PER_CONTACT: usize = 20;
 const WRITE_CHUNK: usize = 1_000;
 

@@ -196,7 +196,7 @@ impl ContactJson {
 
     /// The contact as the plugin contract's type.
     pub fn to_contact(&self) -> Result<Contact, String> {
-        Ok(self.to_record()?.to_plugin_contact())
+        Ok(self.to_record()?.into_plugin_contact())
     }
 
     /// The contact with its activities (oldest first), the input of a scoring rule.
@@ -247,7 +247,7 @@ impl ActivityJson {
             value: self.value,
             attributes: attributes(&self.attributes),
         };
-        Ok(record.to_plugin_activity())
+        Ok(record.into_plugin_activity())
     }
 }
 
