@@ -58,6 +58,46 @@ pub enum Command {
     /// Inspect and try out WebAssembly plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Run a local Salesforce-compatible org (the sandbox) until Ctrl-C.
+    Sandbox(SandboxArgs),
+}
+
+/// `leadgate sandbox`
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 7878)]
+    pub port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub bind: std::net::IpAddr,
+    /// Keep the org's Leads in this JSON file: read at start, written at shutdown.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Serve HTTPS with a generated self-signed certificate.
+    #[arg(long)]
+    pub tls: bool,
+    /// With --tls: write the certificate (PEM) here, for clients to trust.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub certificate_out: Option<PathBuf>,
+    /// The daily API request allocation.
+    #[arg(long, default_value_t = 15_000, value_name = "N")]
+    pub api_limit: u64,
+    /// How long access tokens stay valid, in minutes.
+    #[arg(long, default_value_t = 120, value_name = "MINUTES")]
+    pub session_minutes: u64,
+    /// Approve OAuth authorization requests without showing the approval page.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Turn off the duplicate rule on Lead e-mail addresses.
+    #[arg(long)]
+    pub no_duplicate_rule: bool,
+    /// Fault injection settings as JSON, e.g. '{"seed":1,"serverUnavailableRate":0.05}'.
+    #[arg(long, value_name = "JSON")]
+    pub faults: Option<String>,
+    /// Also print the connected app's client secret and the user's password.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 /// `leadgate plugin …`

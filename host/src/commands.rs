@@ -7,6 +7,7 @@ mod contacts;
 mod import;
 mod output;
 mod plugin;
+mod sandbox;
 mod score;
 
 use std::io::IsTerminal;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(command) => import::run(command, &cli.global),
         Command::Score(command) => score::run(command, &cli.global),
         Command::Contacts(command) => contacts::run(command, &cli.global),
+        Command::Sandbox(args) => sandbox::run(&args),
     }
 }
 

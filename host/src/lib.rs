@@ -9,6 +9,7 @@
 //! - [`store`]: the contact store on sled;
 //! - [`scoring`]: the scoring engine;
 //! - [`plugin`]: the sandboxed WebAssembly runtime for scoring rules and field mappings;
+//! - [`sandbox`]: a local Salesforce-compatible org for trying, testing and benchmarking;
 //! - [`cli`] and [`commands`]: the command line.
 
 pub mod cli;
@@ -18,5 +19,6 @@ pub mod import;
 pub mod ingest;
 pub mod plugin;
 pub mod records;
+pub mod sandbox;
 pub mod scoring;
 pub mod store;
