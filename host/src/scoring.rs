@@ -13,11 +13,12 @@
 //! - Totals are "as of now": expired awards drop out at read time, without rerunning plugins.
 //! - Batches run on one worker thread per core: reading the store and running plugins overlap.
 
+mod batch_queue;
 mod error;
 mod prepared_score;
 mod rule_inputs;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -27,7 +28,8 @@ pub use prepared_score::{PreparedRule, PreparedScore};
 use crate::config::Config;
 use crate::plugin::types::ContactActivities;
 use crate::plugin::{PluginRuntime, ScoringRulePlugin};
-use crate::store::{ContactScoring, RuleOutcome, RunRecord, Store, StoredAward};
+use crate::store::{ContactScoring, RuleOutcome, RunRecord, ScoreOutcomes, Store, StoredAward};
+use batch_queue::BatchQueue;
 use rule_inputs::{RuleInputs, ScoreNeeds};
 
 /// What a run did, per score.
@@ -55,8 +57,12 @@ pub fn run(
     progress: Progress<'_>,
 ) -> Result<Vec<ScoreRunReport>, ScoringError> {
     let started = Instant::now();
+    let _one_run_at_a_time = store.scoring_guard();
     let scores = prepare_scores(store, config, runtime)?;
     prune_unconfigured(store, config)?;
+    for score in &scores {
+        store.mark_scored(&score.name)?;
+    }
 
     let changes = store.pending_changes()?;
     let recalculating = scores.iter().any(|score| score.recalculate);
@@ -71,32 +77,34 @@ pub fn run(
         scores: &scores,
         needs: scores.iter().map(ScoreNeeds::of).collect(),
         dirty: changes.contact_ids.iter().map(String::as_str).collect(),
+        configured_scores: config.scores.len(),
         now,
         batch_size: config.scoring.batch_size.max(1),
     };
 
     let batches: Vec<&[String]> = contact_ids.chunks(context.batch_size).collect();
     progress(0, contact_ids.len());
-    // Batches are independent: workers take the next one until none is left. Reading the store
-    // and running plugins overlap; the store serializes the writes.
-    let next_batch = AtomicUsize::new(0);
+    // Batches are independent: workers take the next one until none is left, reading the store,
+    // running plugins and writing outcomes side by side.
     let done = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(batches.len().max(1));
+    let queue = BatchQueue::new(batches.len(), workers);
     let worker_counts: Vec<Result<Vec<(u64, u64)>, ScoringError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut counts: Vec<(u64, u64)> = vec![(0, 0); scores.len()];
+            .map(|worker| {
+                let (queue, done, context, batches) = (&queue, &done, &context, &batches);
+                let (score_count, total) = (scores.len(), contact_ids.len());
+                scope.spawn(move || {
+                    let mut counts: Vec<(u64, u64)> = vec![(0, 0); score_count];
                     loop {
-                        let index = next_batch.fetch_add(1, Ordering::Relaxed);
-                        let Some(batch) = batches.get(index) else {
+                        let Some(batch) = queue.next(worker).and_then(|index| batches.get(index)) else {
                             return Ok(counts);
                         };
-                        score_batch(&context, batch, &mut counts)?;
+                        score_batch(context, batch, &mut counts)?;
                         let finished = done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
-                        progress(finished, contact_ids.len());
+                        progress(finished, total);
                     }
                 })
             })
@@ -175,6 +183,9 @@ struct RunContext<'a> {
     scores: &'a [PreparedScore],
     needs: Vec<ScoreNeeds<'a>>,
     dirty: HashSet<&'a str>,
+    /// Every configured score, enabled or not: a contact scored in all of them has its stored
+    /// outcomes replaced without reading them.
+    configured_scores: usize,
     now: i64,
     batch_size: usize,
 }
@@ -190,10 +201,10 @@ fn score_batch(
         scores,
         needs,
         dirty,
+        configured_scores,
         now,
         batch_size,
     } = run;
-    let (now, batch_size) = (*now, *batch_size);
     let mut contacts = Vec::with_capacity(batch.len());
     for contact_id in batch {
         // A contact deleted since the ids were read has nothing to score.
@@ -202,40 +213,51 @@ fn score_batch(
         }
     }
     let RuleInputs { members, inputs } = RuleInputs::distribute(needs, contacts, dirty);
-    let mut scorings = Vec::new();
+    // One scoring per contact, gathering its outcomes in every score.
+    let mut scorings: Vec<ContactScoring> = Vec::with_capacity(batch.len());
+    let mut position: HashMap<String, usize> = HashMap::with_capacity(batch.len());
     for (((score, members), inputs), count) in scores.iter().zip(members).zip(inputs).zip(counts.iter_mut()) {
         if members.is_empty() {
             continue;
         }
         count.0 += members.len() as u64;
-        count.1 += score_contacts(score, members, &inputs, now, batch_size, &mut scorings);
+        let (outcomes, failures) = score_contacts(score, &inputs, members.len(), *now, *batch_size);
+        count.1 += failures;
+        for (contact_id, outcomes) in members.into_iter().zip(outcomes) {
+            let index = *position.entry(contact_id.clone()).or_insert_with(|| {
+                scorings.push(ContactScoring {
+                    contact_id,
+                    scores: Vec::with_capacity(scores.len()),
+                    replaces_all: false,
+                });
+                scorings.len() - 1
+            });
+            scorings[index].scores.push((score.name.clone(), outcomes));
+        }
     }
-    store.write_scoring(&scorings)?;
+    for scoring in &mut scorings {
+        scoring.replaces_all = scoring.scores.len() == *configured_scores;
+    }
+    store.write_scoring(scorings)?;
     Ok(())
 }
 
-/// Runs every rule of `score` over its `members` (each rule's `inputs` in member order), adds
-/// their new outcomes to `scorings` and returns how many rule outcomes failed.
+/// Runs every rule of `score` over its members (each rule's `inputs`, in member order); returns
+/// each member's outcomes and how many rule outcomes failed.
 fn score_contacts(
     score: &PreparedScore,
-    members: Vec<String>,
     inputs: &[Vec<ContactActivities>],
+    member_count: usize,
     now: i64,
     batch_size: usize,
-    scorings: &mut Vec<ContactScoring>,
-) -> u64 {
-    let first = scorings.len();
-    scorings.extend(members.into_iter().map(|contact_id| ContactScoring {
-        score: score.name.clone(),
-        contact_id,
-        rules: Vec::with_capacity(score.rules.len()),
-    }));
+) -> (Vec<ScoreOutcomes>, u64) {
+    let mut outcomes = vec![ScoreOutcomes::new(); member_count];
     let mut failures = 0;
     for (rule, rule_inputs) in score.rules.iter().zip(inputs) {
         let run = rule
             .plugin
             .score_contacts(&rule.config, rule_inputs, now, batch_size);
-        for (scoring, result) in scorings[first..].iter_mut().zip(run.results) {
+        for (contact_outcomes, result) in outcomes.iter_mut().zip(run.results) {
             let outcome = match result {
                 Ok(awards) => RuleOutcome::Awards(
                     awards
@@ -254,10 +276,10 @@ fn score_contacts(
                     }
                 }
             };
-            scoring.rules.push((rule.name.clone(), outcome));
+            contact_outcomes.insert(rule.name.clone(), outcome);
         }
     }
-    failures
+    (outcomes, failures)
 }
 
 /// Loads every enabled score's plugins (each file once), checks each rule's configuration, and
@@ -301,20 +323,15 @@ fn prepare_scores(
     Ok(prepared)
 }
 
-/// Deletes the outcomes of scores and rules that are no longer configured (disabled scores keep
-/// theirs: disabling pauses a score, it does not delete it).
+/// Deletes the outcomes of scores that are no longer configured (disabled scores keep theirs:
+/// disabling pauses a score, it does not delete it).
+///
+/// Rules removed from a score need no pruning: the score's fingerprint changes, so it is
+/// recalculated, and each contact's outcomes in it are replaced by the configured rules' ones.
 fn prune_unconfigured(store: &Store, config: &Config) -> Result<(), ScoringError> {
-    let configured: BTreeSet<&str> = config.scores.iter().map(|score| score.name.as_str()).collect();
     for name in store.scored_score_names()? {
-        match config.score(&name) {
-            Some(score) if configured.contains(name.as_str()) => {
-                let rules: Vec<&str> = score.rules.iter().map(|rule| rule.name.as_str()).collect();
-                store.prune_awards(&name, Some(&rules))?;
-            }
-            _ => {
-                store.prune_awards(&name, None)?;
-                store.clear_fingerprint(&name)?;
-            }
+        if config.score(&name).is_none() {
+            store.remove_score(&name)?;
         }
     }
     Ok(())

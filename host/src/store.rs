@@ -6,11 +6,14 @@
 //! - activities: contact, chunk → up to [`ACTIVITIES_PER_CHUNK`] of the contact's activities (a
 //!   contact's history is one short range scan; a re-imported activity, found by its id,
 //!   replaces itself);
-//! - awards: score, contact → each rule's [`RuleOutcome`] (one value, written at once);
+//! - outcomes: contact → each score's [`RuleOutcome`] of each rule (one value per contact, so
+//!   scoring writes once per contact however many scores there are);
 //! - changes: a log of the contacts each write changed, read and cleared by scoring (one entry
 //!   per write rather than a flag per contact, which would cost a store operation per row).
 //!
-//! A second tree, `meta`, holds the schema version, score fingerprints and the run log.
+//! A second tree, `meta`, holds the schema version, score fingerprints, the run log and which
+//! scores have stored outcomes. An older schema is migrated when the directory is opened (see
+//! `migration`).
 //!
 //! Changes that must agree (contacts or activity chunks and the change-log entry naming them)
 //! are written in one atomic batch, so a crash never leaves half of them. Writers take the store's write lock, so a
@@ -22,16 +25,19 @@ mod contacts;
 mod error;
 mod keys;
 mod lock;
+mod migration;
 mod scores;
 
 use std::path::{Path, PathBuf};
 
 pub use contacts::{ACTIVITIES_PER_CHUNK, PendingChanges, WriteOutcome};
 pub use error::StoreError;
-pub use scores::{ContactScoring, RuleOutcome, RunRecord, ScoreTotal, StoredAward};
+pub use scores::{ContactScoring, RuleOutcome, RunRecord, ScoreOutcomes, ScoreTotal, StoredAward};
 
-/// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this build writes and reads (older ones are migrated on open).
+///
+/// 1: outcomes stored per score and contact; 2: per contact, holding every score.
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SCHEMA_KEY: &[u8] = b"schema-version";
 
@@ -44,6 +50,9 @@ pub struct Store {
     meta: sled::Tree,
     /// Serializes writers: each write reads what is stored, then applies one batch.
     write_lock: std::sync::Mutex<()>,
+    /// Serializes scoring runs: a run's workers write outcomes without the write lock, so two
+    /// runs at once could interleave their values for one contact.
+    scoring_lock: std::sync::Mutex<()>,
     _lock: lock::DataDirectoryLock,
 }
 
@@ -75,6 +84,7 @@ impl Store {
             meta: db.open_tree("meta")?,
             db,
             write_lock: std::sync::Mutex::new(()),
+            scoring_lock: std::sync::Mutex::new(()),
             _lock: lock,
         };
         store.check_schema()?;
@@ -90,6 +100,13 @@ impl Store {
     /// batch behind (batches are atomic), so a poisoned lock is safe to take over.
     fn write_guard(&self) -> std::sync::MutexGuard<'_, ()> {
         self.write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Holds off other scoring runs until the guard drops (see `scoring_lock`).
+    pub(crate) fn scoring_guard(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.scoring_lock
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -127,7 +144,9 @@ impl Store {
                         supported: SCHEMA_VERSION,
                     });
                 }
-                // Older versions would be migrated here; version 1 is the first.
+                if found < 2 {
+                    self.migrate_from_schema_1()?;
+                }
                 Ok(())
             }
         }

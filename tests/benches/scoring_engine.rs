@@ -13,7 +13,7 @@ use leadgate::records::{ActivityRecord, ContactRecord, activity_kind_name};
 use leadgate::scoring;
 use leadgate::store::Store;
 use leadgate_tests::generate::{START_OF_2026, contacts};
-use leadgate_tests::{plugins, runtime_with_cache};
+use leadgate_tests::{plugins, process_cpu_time, runtime_with_cache};
 
 /// The allocator of the `leadgate` binary, so the numbers are the command's.
 #[global_allocator]
@@ -92,10 +92,14 @@ config = {{ pattern = "*/pricing*", points = 5, valid-days = 90 }}
     }
     let runtime = runtime_with_cache(&directory.path().join("cache"));
     let now = START_OF_2026 + 200 * 86_400_000;
+    let cpu_before = process_cpu_time();
     let scored = Instant::now();
     let reports =
         scoring::run(&store, &config, &runtime, now, &|_, _| {}).unwrap_or_else(|error| panic!("{error}"));
     let score_time = scored.elapsed();
+    let score_cpu = process_cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     assert!(reports.iter().all(|report| report.run.failures == 0));
     assert!(
         reports
@@ -119,6 +123,14 @@ config = {{ pattern = "*/pricing*", points = 5, valid-days = 90 }}
         score_time.as_secs_f64(),
         activities as f64 / score_time.as_secs_f64()
     );
+    if let Some(cpu) = score_cpu {
+        println!(
+            "score run CPU time (all threads):      {:>8.2} s  {:>10.0} activities per CPU-second, {:.2} cores busy",
+            cpu.as_secs_f64(),
+            activities as f64 / cpu.as_secs_f64(),
+            cpu.as_secs_f64() / score_time.as_secs_f64()
+        );
+    }
 }
 
 fn contact_record(contact: &leadgate::plugin::types::Contact) -> ContactRecord {

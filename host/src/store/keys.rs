@@ -26,10 +26,13 @@ pub(crate) enum Table {
     /// contact, chunk number → up to [`ACTIVITIES_PER_CHUNK`](super::ACTIVITIES_PER_CHUNK)
     /// activities
     Activities = 2,
-    /// score, contact → each rule's outcome
-    Awards = 4,
+    /// score, contact → each rule's outcome: schema 1 only, read by the migration to schema 2
+    LegacyAwards = 4,
     /// write id → the contacts that write changed (the change log)
     Changes = 5,
+    /// contact → each score's outcome of each rule (one value per contact: scoring writes one
+    /// value per contact, however many scores there are)
+    Outcomes = 6,
 }
 
 impl Table {
@@ -38,8 +41,9 @@ impl Table {
         match self {
             Self::Contacts => "contacts",
             Self::Activities => "activities",
-            Self::Awards => "awards",
+            Self::LegacyAwards => "awards (schema 1)",
             Self::Changes => "changes",
+            Self::Outcomes => "outcomes",
         }
     }
 
@@ -87,16 +91,16 @@ pub(crate) fn activity_chunk(contact_id: &str, chunk: u32) -> Vec<u8> {
     key
 }
 
-/// The prefix of every award of a score.
-pub(crate) fn score(score: &str) -> Vec<u8> {
-    let mut key = start(Table::Awards, score.len() + 2);
-    push_part(&mut key, score);
-    key
+/// The key of a contact's outcomes in every score.
+pub(crate) fn outcomes(contact_id: &str) -> Vec<u8> {
+    contact_in(Table::Outcomes, contact_id)
 }
 
-/// The key of one contact's outcomes in one score.
-pub(crate) fn score_contact(score_name: &str, contact_id: &str) -> Vec<u8> {
-    let mut key = score(score_name);
+/// The key of one contact's outcomes in one score, as schema 1 stored them.
+#[cfg(test)]
+pub(crate) fn legacy_score_contact(score_name: &str, contact_id: &str) -> Vec<u8> {
+    let mut key = start(Table::LegacyAwards, score_name.len() + contact_id.len() + 4);
+    push_part(&mut key, score_name);
     push_part(&mut key, contact_id);
     key
 }
@@ -134,9 +138,10 @@ mod tests {
     }
 
     #[test]
-    fn award_keys_split_back_into_their_parts() {
-        let key = score_contact("Office buyers", "c-1");
+    fn keys_split_back_into_their_parts() {
+        let key = legacy_score_contact("Office buyers", "c-1");
         assert_eq!(parts(&key), ["Office buyers", "c-1"]);
         assert_eq!(printable(&key), "Office buyers/c-1");
+        assert_eq!(parts(&outcomes("c-1")), ["c-1"]);
     }
 }

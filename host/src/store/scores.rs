@@ -52,15 +52,24 @@ impl RuleOutcome {
     }
 }
 
-/// The new outcomes of one contact in one score, written together.
+/// Each rule's outcome in one score, by rule name.
+pub type ScoreOutcomes = BTreeMap<String, RuleOutcome>;
+
+/// A contact's outcomes in every score it was scored in, by score name: how they are stored.
+pub(super) type ContactOutcomes = BTreeMap<String, ScoreOutcomes>;
+
+/// The new outcomes of one contact, in one or more scores, written together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactScoring {
-    /// The score.
-    pub score: String,
     /// The contact.
     pub contact_id: String,
-    /// Each rule of the score and its outcome.
-    pub rules: Vec<(String, RuleOutcome)>,
+    /// Each score scored, with each of its rules' outcome.
+    pub scores: Vec<(String, ScoreOutcomes)>,
+    /// True when `scores` holds every configured score: what is stored is replaced without
+    /// being read (outcomes of scores no longer configured go with it). False when other scores
+    /// keep their stored outcomes (a disabled score, or a score that only rescored dirty
+    /// contacts while another recalculated): the stored value is read and merged.
+    pub replaces_all: bool,
 }
 
 /// A summary of one scoring run of one score.
@@ -90,26 +99,42 @@ fn run_key(score: &str) -> Vec<u8> {
     key
 }
 
+const SCORED_PREFIX: &[u8] = b"scored/";
+
+/// The marker of a score that may have stored outcomes (see [`Store::mark_scored`]).
+pub(super) fn scored_key(score: &str) -> Vec<u8> {
+    let mut key = SCORED_PREFIX.to_vec();
+    key.extend_from_slice(score.as_bytes());
+    key
+}
+
 impl Store {
-    /// Writes contacts' new outcomes in one atomic batch.
-    pub fn write_scoring(&self, scorings: &[ContactScoring]) -> Result<(), StoreError> {
-        let _writer = self.write_guard();
-        let mut batch = sled::Batch::default();
+    /// Writes contacts' new outcomes: one value per contact, each written atomically.
+    ///
+    /// Values are written one by one rather than in a batch: a sled batch holds a lock that
+    /// stops every reader, which kept the other scoring workers from loading their next
+    /// contacts (a contact's value stands alone, so nothing needs the batch's atomicity).
+    /// Callers scoring concurrently must score different contacts; [`crate::scoring::run`]
+    /// holds the store's scoring lock for that.
+    pub fn write_scoring(&self, scorings: Vec<ContactScoring>) -> Result<(), StoreError> {
         for scoring in scorings {
-            // One value per score and contact, holding every rule: one write per contact, and
-            // rules no longer configured drop out with the old value.
-            let outcomes: BTreeMap<&str, &RuleOutcome> = scoring
-                .rules
-                .iter()
-                .map(|(rule, outcome)| (rule.as_str(), outcome))
-                .collect();
-            batch.insert(
-                keys::score_contact(&scoring.score, &scoring.contact_id),
-                codec::encode(&outcomes)?,
-            );
+            let key = keys::outcomes(&scoring.contact_id);
+            let mut outcomes: ContactOutcomes = if scoring.replaces_all {
+                ContactOutcomes::new()
+            } else {
+                self.stored_outcomes(&key)?
+            };
+            outcomes.extend(scoring.scores);
+            self.data.insert(key, codec::encode(&outcomes)?)?;
         }
-        self.data.apply_batch(batch)?;
         Ok(())
+    }
+
+    fn stored_outcomes(&self, key: &[u8]) -> Result<ContactOutcomes, StoreError> {
+        match self.data.get(key)? {
+            Some(value) => codec::decode(Table::Outcomes.name(), key, &value),
+            None => Ok(ContactOutcomes::new()),
+        }
     }
 
     /// Clears change-log entries read with [`Store::pending_changes`], once every contact they
@@ -125,35 +150,33 @@ impl Store {
     }
 
     /// Each rule's outcome for one contact in one score, by rule name.
-    pub fn outcomes(
-        &self,
-        score: &str,
-        contact_id: &str,
-    ) -> Result<BTreeMap<String, RuleOutcome>, StoreError> {
-        let key = keys::score_contact(score, contact_id);
-        match self.data.get(&key)? {
-            Some(value) => codec::decode(Table::Awards.name(), &key, &value),
-            None => Ok(BTreeMap::new()),
-        }
+    pub fn outcomes(&self, score: &str, contact_id: &str) -> Result<ScoreOutcomes, StoreError> {
+        Ok(self
+            .stored_outcomes(&keys::outcomes(contact_id))?
+            .remove(score)
+            .unwrap_or_default())
     }
 
     /// Every scored contact's total in `score` as of `now` (expired awards do not count), with
     /// the number of failed rules, in contact id order.
     pub fn totals(&self, score: &str, now: i64) -> Result<Vec<ScoreTotal>, StoreError> {
         let mut totals: Vec<ScoreTotal> = Vec::new();
-        for entry in self.data.scan_prefix(keys::score(score)) {
+        for entry in self.data.scan_prefix(Table::Outcomes.prefix()) {
             let (key, value) = entry?;
-            let parts = keys::parts(&key);
-            let [_, contact_id] = parts.as_slice() else {
-                return Err(StoreError::Corrupt {
-                    tree: Table::Awards.name(),
-                    key: keys::printable(&key),
-                    reason: "not a score/contact key".into(),
-                });
+            let mut outcomes: ContactOutcomes = codec::decode(Table::Outcomes.name(), &key, &value)?;
+            let Some(outcomes) = outcomes.remove(score) else {
+                continue;
             };
-            let outcomes: BTreeMap<String, RuleOutcome> = codec::decode(Table::Awards.name(), &key, &value)?;
+            let contact_id = keys::parts(&key)
+                .into_iter()
+                .next()
+                .ok_or_else(|| StoreError::Corrupt {
+                    tree: Table::Outcomes.name(),
+                    key: keys::printable(&key),
+                    reason: "no contact id".into(),
+                })?;
             totals.push(ScoreTotal {
-                contact_id: contact_id.clone(),
+                contact_id,
                 points: outcomes
                     .values()
                     .map(|outcome| outcome.points_at(now))
@@ -169,26 +192,25 @@ impl Store {
         Ok(totals)
     }
 
-    /// Deletes every stored outcome of rules no longer configured for `score` (`rules`), or of
-    /// the whole score when `rules` is `None`. Returns how many rule outcomes (or, for a whole
-    /// score, contact entries) were deleted.
-    pub fn prune_awards(&self, score: &str, rules: Option<&[&str]>) -> Result<usize, StoreError> {
+    /// Notes that `score` is about to store outcomes, before it does, so that
+    /// [`Store::scored_score_names`] knows every score whose outcomes may need removing, even
+    /// after a run that was interrupted.
+    pub fn mark_scored(&self, score: &str) -> Result<(), StoreError> {
+        self.meta.insert(scored_key(score), &[])?;
+        Ok(())
+    }
+
+    /// Deletes every stored outcome of `score` (a score no longer configured), with its
+    /// fingerprint, run record and marker. Returns how many contacts had outcomes in it.
+    pub fn remove_score(&self, score: &str) -> Result<usize, StoreError> {
         let _writer = self.write_guard();
         let mut batch = sled::Batch::default();
         let mut removed = 0;
-        for entry in self.data.scan_prefix(keys::score(score)) {
+        for entry in self.data.scan_prefix(Table::Outcomes.prefix()) {
             let (key, value) = entry?;
-            let Some(rules) = rules else {
+            let mut outcomes: ContactOutcomes = codec::decode(Table::Outcomes.name(), &key, &value)?;
+            if outcomes.remove(score).is_some() {
                 removed += 1;
-                batch.remove(key);
-                continue;
-            };
-            let mut outcomes: BTreeMap<String, RuleOutcome> =
-                codec::decode(Table::Awards.name(), &key, &value)?;
-            let before = outcomes.len();
-            outcomes.retain(|rule, _| rules.contains(&rule.as_str()));
-            if outcomes.len() != before {
-                removed += before - outcomes.len();
                 if outcomes.is_empty() {
                     batch.remove(key);
                 } else {
@@ -197,34 +219,24 @@ impl Store {
             }
         }
         self.data.apply_batch(batch)?;
+        // Only once the outcomes are gone: an interruption before this leaves the marker, and
+        // the next run removes them again.
+        self.meta.remove(fingerprint_key(score))?;
+        self.meta.remove(run_key(score))?;
+        self.meta.remove(scored_key(score))?;
         Ok(removed)
     }
 
-    /// The names of every score with stored outcomes.
+    /// The names of every score that may have stored outcomes, alphabetically.
     pub fn scored_score_names(&self) -> Result<Vec<String>, StoreError> {
-        let mut names: Vec<String> = Vec::new();
-        let mut next: Option<Vec<u8>> = Some(Table::Awards.prefix().to_vec());
-        while let Some(start) = next.take() {
-            let Some(entry) = self.data.range(start..).next() else {
-                break;
-            };
-            let (key, _) = entry?;
-            if key.first() != Some(&(Table::Awards as u8)) {
-                break;
-            }
-            let Some(name) = keys::parts(&key).into_iter().next() else {
-                break;
-            };
-            // Skip to the first key after this score's prefix: what follows the prefix is a
-            // contact id's length, whose first byte is 0 (ids are capped far below 65,280 bytes).
-            let mut after = keys::score(&name);
-            after.push(0xff);
-            names.push(name);
-            next = Some(after);
-        }
-        // Keys order names by length first; people expect alphabetical.
-        names.sort();
-        Ok(names)
+        self.meta
+            .scan_prefix(SCORED_PREFIX)
+            .keys()
+            .map(|key| {
+                let key = key?;
+                Ok(String::from_utf8_lossy(&key[SCORED_PREFIX.len()..]).into_owned())
+            })
+            .collect()
     }
 
     /// The fingerprint (rules, configuration, plugin hashes) a score was last fully computed with.
@@ -296,32 +308,44 @@ mod tests {
     fn totals_are_as_of_the_asked_moment_and_failures_count_nothing() {
         let directory = tempfile::tempdir().unwrap();
         let store = Store::open(directory.path()).unwrap();
-        let scorings = [
+        let rules = |outcomes: Vec<(&str, RuleOutcome)>| -> ScoreOutcomes {
+            outcomes
+                .into_iter()
+                .map(|(rule, outcome)| (rule.to_owned(), outcome))
+                .collect()
+        };
+        store.mark_scored("S").unwrap();
+        store.mark_scored("Other").unwrap();
+        let scorings = vec![
             ContactScoring {
-                score: "S".into(),
                 contact_id: "c-1".into(),
-                rules: vec![
-                    ("a".into(), awards(&[(10, None), (5, Some(100))])),
-                    ("b".into(), awards(&[(-3, None)])),
+                scores: vec![
+                    (
+                        "S".into(),
+                        rules(vec![
+                            ("a", awards(&[(10, None), (5, Some(100))])),
+                            ("b", awards(&[(-3, None)])),
+                        ]),
+                    ),
+                    ("Other".into(), rules(vec![("x", awards(&[(1, None)]))])),
                 ],
+                replaces_all: true,
             },
             ContactScoring {
-                score: "S".into(),
                 contact_id: "c-2".into(),
-                rules: vec![(
-                    "a".into(),
-                    RuleOutcome::Failed {
-                        message: "boom".into(),
-                    },
+                scores: vec![(
+                    "S".into(),
+                    rules(vec![(
+                        "a",
+                        RuleOutcome::Failed {
+                            message: "boom".into(),
+                        },
+                    )]),
                 )],
-            },
-            ContactScoring {
-                score: "Other".into(),
-                contact_id: "c-1".into(),
-                rules: vec![("x".into(), awards(&[(1, None)]))],
+                replaces_all: true,
             },
         ];
-        store.write_scoring(&scorings).unwrap();
+        store.write_scoring(scorings).unwrap();
         let before = store.totals("S", 99).unwrap();
         assert_eq!((before[0].contact_id.as_str(), before[0].points), ("c-1", 12));
         assert_eq!((before[1].points, before[1].failed_rules), (0, 1));
@@ -330,15 +354,29 @@ mod tests {
             7,
             "the award expiring at 100 no longer counts"
         );
-        assert_eq!(store.scored_score_names().unwrap(), ["Other", "S"]);
-        assert_eq!(store.prune_awards("S", Some(&["a"])).unwrap(), 1);
-        assert_eq!(store.outcomes("S", "c-1").unwrap().len(), 1);
-        assert_eq!(store.prune_awards("Other", None).unwrap(), 1);
         assert_eq!(
-            store.outcomes("S", "c-1").unwrap().keys().collect::<Vec<_>>(),
-            ["a"]
+            store.totals("Other", 0).unwrap().len(),
+            1,
+            "c-2 was not scored in Other"
         );
+        assert_eq!(store.scored_score_names().unwrap(), ["Other", "S"]);
+
+        // Rescoring only `S` keeps `Other`'s outcomes; replacing everything drops them.
+        let only_s = |replaces_all| ContactScoring {
+            contact_id: "c-1".into(),
+            scores: vec![("S".into(), rules(vec![("a", awards(&[(1, None)]))]))],
+            replaces_all,
+        };
+        store.write_scoring(vec![only_s(false)]).unwrap();
+        assert_eq!(store.outcomes("S", "c-1").unwrap().len(), 1, "rule b is gone");
+        assert_eq!(store.outcomes("Other", "c-1").unwrap().len(), 1);
+
+        assert_eq!(store.remove_score("Other").unwrap(), 1);
+        assert!(store.outcomes("Other", "c-1").unwrap().is_empty());
+        assert_eq!(store.outcomes("S", "c-1").unwrap().len(), 1);
         assert_eq!(store.scored_score_names().unwrap(), ["S"]);
+        store.write_scoring(vec![only_s(true)]).unwrap();
+        assert_eq!(store.totals("S", 0).unwrap()[0].points, 1);
     }
 
     #[test]
