@@ -84,6 +84,13 @@ pub(crate) fn activities_of(contact_id: &str) -> Vec<u8> {
     contact_in(Table::Activities, contact_id)
 }
 
+/// The first key after every activity chunk of a contact (the end of its range).
+pub(crate) fn activities_after(contact_id: &str) -> Vec<u8> {
+    let mut key = activities_of(contact_id);
+    key.extend_from_slice(&[0xff; 5]);
+    key
+}
+
 /// The key of one chunk of a contact's activities. A contact's history is one short range scan.
 pub(crate) fn activity_chunk(contact_id: &str, chunk: u32) -> Vec<u8> {
     let mut key = activities_of(contact_id);
