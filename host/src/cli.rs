@@ -140,14 +140,14 @@ pub struct PluginRunArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Override the fuel (instructions) a call gets per contact.
-    #[arg(long, value_name = "FUEL")]
+    /// Override the fuel (instructions) a call gets per contact (at least 1).
+    #[arg(long, value_name = "FUEL", value_parser = clap::value_parser!(u64).range(1..))]
     pub fuel_per_contact: Option<u64>,
-    /// Override the memory cap, in MiB.
-    #[arg(long, value_name = "MIB")]
-    pub memory_mib: Option<usize>,
-    /// Override the wall-clock deadline of a call, in milliseconds.
-    #[arg(long, value_name = "MS")]
+    /// Override the memory cap, in MiB (at least 1).
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub memory_mib: Option<u64>,
+    /// Override the wall-clock deadline of a call, in milliseconds (at least 1).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     pub deadline_ms: Option<u64>,
 }
 

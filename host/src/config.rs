@@ -627,6 +627,14 @@ name = "s"
              hint: the deadline is in milliseconds: `deadline = 10_000`"
         );
         assert_eq!(
+            error_of("[plugins.limits]\nfuel-per-contact = 1\ndeadline = 0\n"),
+            "leadgate.toml:3:12: `deadline` must be greater than 0: with 0, no plugin call could run"
+        );
+        assert_eq!(
+            error_of("[plugins.limits]\nmemory-bytes = 1024\n"),
+            "leadgate.toml:2:16: `memory-bytes` must be at least 65536 (one WebAssembly page): no plugin fits in less"
+        );
+        assert_eq!(
             error_of("[plugins.limits]\nmemory-bytes = -1\n"),
             "leadgate.toml:2:16: `memory-bytes` must be a non-negative integer, found integer `-1`"
         );

@@ -56,7 +56,7 @@ fn run_plugin(args: PluginRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         limits.fuel_per_contact = fuel;
     }
     if let Some(mebibytes) = args.memory_mib {
-        limits.memory_bytes = mebibytes.saturating_mul(1024 * 1024);
+        limits.memory_bytes = usize::try_from(mebibytes.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
     }
     if let Some(milliseconds) = args.deadline_ms {
         limits.deadline = Duration::from_millis(milliseconds);

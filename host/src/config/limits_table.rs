@@ -19,8 +19,24 @@ pub(super) fn read_limits(
     source: SourceText<'_>,
     value: &Spanned<DeValue<'_>>,
 ) -> Result<PluginLimits, ConfigError> {
-    PluginLimits::deserialize(value.clone().into_deserializer())
-        .map_err(|error| translate(source, value, &error))
+    let limits = PluginLimits::deserialize(value.clone().into_deserializer())
+        .map_err(|error| translate(source, value, &error))?;
+    if let Some((key, why)) = limits.unusable_limit() {
+        let span = match value.get_ref() {
+            DeValue::Table(table) => table
+                .iter()
+                .find(|(name, _)| name.get_ref() == key)
+                .map(|(_, value)| value.span()),
+            _ => None,
+        }
+        .unwrap_or_else(|| value.span());
+        return Err(ConfigError::invalid(
+            source.start_of(&span),
+            format!("`{key}` {why}"),
+            None,
+        ));
+    }
+    Ok(limits)
 }
 
 /// A [`ConfigError`] for what serde said about `[plugins.limits]`.

@@ -37,9 +37,17 @@ pub(crate) trait KnownField: Copy + Eq + std::hash::Hash + 'static {
     /// The position in [`KnownField::ALL`].
     fn index(self) -> usize;
 
+    /// Other (normalized) names people give the field's column.
+    fn aliases(self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The field a normalized name (see [`normalize_name`]) stands for.
     fn from_normalized(normalized: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|field| field.name() == normalized)
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|field| field.name() == normalized || field.aliases().contains(&normalized))
     }
 
     /// The accepted column names, for hints.
@@ -107,6 +115,14 @@ impl KnownField for ContactField {
 
     fn index(self) -> usize {
         self as usize
+    }
+
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            // Spreadsheet and CRM exports often spell it so.
+            Self::Email => &["e_mail", "email_address"],
+            _ => &[],
+        }
     }
 }
 
@@ -286,14 +302,24 @@ mod tests {
         }
         normalize_name("firstname", &mut normalized);
         assert_eq!(ContactField::from_normalized(&normalized), None);
+        for name in ["E-Mail", "Email Address", "email"] {
+            normalize_name(name, &mut normalized);
+            assert_eq!(
+                ContactField::from_normalized(&normalized),
+                Some(ContactField::Email),
+                "{name}"
+            );
+        }
+        let error = header(&["id", "Email", "E-Mail"]).unwrap_err();
+        assert!(error.to_string().contains("E-Mail"), "{error}");
     }
 
     #[test]
     fn a_header_maps_fields_attributes_and_unnamed_columns() {
-        let header = header(&["ID", " E-Mail ", "Email", "Industry ", ""]).unwrap();
+        let header = header(&["ID", " Mail ", "Email", "Industry ", ""]).unwrap();
         assert_eq!(header.slot(0), Some(&Slot::Field(ContactField::Id)));
-        // `e_mail` is not `email`: it becomes an attribute.
-        assert_eq!(header.slot(1), Some(&Slot::Attribute("E-Mail".into())));
+        // `mail` is not `email`: it becomes an attribute.
+        assert_eq!(header.slot(1), Some(&Slot::Attribute("Mail".into())));
         assert_eq!(header.slot(2), Some(&Slot::Field(ContactField::Email)));
         assert_eq!(header.slot(3), Some(&Slot::Attribute("Industry".into())));
         assert_eq!(header.slot(4), Some(&Slot::Unnamed));

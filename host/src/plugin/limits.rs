@@ -39,6 +39,31 @@ pub struct PluginLimits {
 }
 
 impl PluginLimits {
+    /// The first limit that would stop every plugin call before it starts, as `(key, why)`
+    /// with the key as `leadgate.toml` spells it; `None` when every limit can be met.
+    pub fn unusable_limit(&self) -> Option<(&'static str, &'static str)> {
+        let zero = "must be greater than 0: with 0, no plugin call could run";
+        if self.fuel_per_contact == 0 {
+            return Some(("fuel-per-contact", zero));
+        }
+        if self.memory_bytes < WASM_PAGE_BYTES {
+            return Some((
+                "memory-bytes",
+                "must be at least 65536 (one WebAssembly page): no plugin fits in less",
+            ));
+        }
+        if self.deadline.is_zero() {
+            return Some(("deadline", zero));
+        }
+        if self.output_bytes_per_contact == 0 {
+            return Some(("output-bytes-per-contact", zero));
+        }
+        if self.component_bytes == 0 {
+            return Some(("component-bytes", zero));
+        }
+        None
+    }
+
     /// The fuel one call on a batch of `contacts` contacts gets.
     pub fn fuel_for_batch(&self, contacts: usize) -> u64 {
         let contacts = u64::try_from(contacts.max(1)).unwrap_or(u64::MAX);
@@ -47,6 +72,9 @@ impl PluginLimits {
             .saturating_add(self.fuel_per_call)
     }
 }
+
+/// The size of a WebAssembly memory page.
+const WASM_PAGE_BYTES: usize = 65_536;
 
 impl Default for PluginLimits {
     fn default() -> Self {
