@@ -234,6 +234,7 @@ impl<F: KnownField> Header<F> {
             {
                 return Err(ImportError::DuplicateColumn {
                     source_name: source_name.to_owned(),
+                    first_column: labels.get(first - 1).cloned().unwrap_or_default(),
                     column: label.to_owned(),
                     first,
                     second: position,
@@ -345,7 +346,7 @@ mod tests {
         assert!(
             error
                 .to_string()
-                .starts_with("contacts.csv: the header has `EMAIL` twice (columns 2 and 3)\nhint: the columns leadgate knows are `id`, `email`, `first_name`"),
+                .starts_with("contacts.csv: the header names one column twice: `email` (column 2) and `EMAIL` (column 3)\nhint: the columns leadgate knows are `id`, `email`, `first_name`"),
             "{error}"
         );
         assert!(matches!(

@@ -395,7 +395,7 @@ fn a_column_named_twice_stops_the_file() {
     assert_eq!(
         error.to_string(),
         format!(
-            "duplicate-columns.csv: the header has `EMAIL` twice (columns 2 and 4)\n{CONTACT_COLUMNS_HINT}"
+            "duplicate-columns.csv: the header names one column twice: `Email` (column 2) and `e-mail` (column 3)\n{CONTACT_COLUMNS_HINT}"
         )
     );
 }

@@ -46,10 +46,14 @@ pub enum ImportError {
         hint: String,
     },
     /// Two header columns name the same field or attribute.
-    #[error("{source_name}: the header has `{column}` twice (columns {first} and {second})\nhint: {hint}")]
+    #[error(
+        "{source_name}: the header names one column twice: `{first_column}` (column {first}) and `{column}` (column {second})\nhint: {hint}"
+    )]
     DuplicateColumn {
         /// The file name.
         source_name: String,
+        /// The first column's name as written.
+        first_column: String,
         /// The second column's name as written.
         column: String,
         /// The first column's 1-based position.
