@@ -8,7 +8,8 @@
 //! - the REST data API under `/services/data/vNN.0/`: versions, resources, global and Lead
 //!   describe, Lead create / retrieve / update / delete / upsert by External ID, query and
 //!   queryAll (a SOQL subset, see [`soql`]) with `nextRecordsUrl` paging, sObject Collections,
-//!   `/limits`; every data request needs a session, counts against the daily API allocation
+//!   `/limits`, and Bulk API 2.0 ingest jobs under `jobs/ingest` (see `sandbox/bulk.rs`); every
+//!   data request needs a session, counts against the daily API allocation
 //!   ([`limits`]) and answers with `Sforce-Limit-Info`;
 //! - Lead semantics: required fields, lengths in characters, e-mail syntax, restricted
 //!   picklists, unique External IDs, a duplicate rule on e-mail, converted, deleted and merged
@@ -28,6 +29,7 @@
 //! ```
 
 pub mod api_error;
+mod bulk;
 mod collections;
 pub mod config;
 mod control;
@@ -54,6 +56,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use bulk::BulkJobSummary;
 pub use config::{CustomField, CustomFieldKind, LEADGATE_ID_FIELD, SandboxConfig};
 pub use control::{ApiCalls, ControlError, SandboxControl};
 pub use faults::{Fault, FaultSettings};
@@ -62,6 +65,7 @@ pub use org::{Conversion, Lead, OrgState};
 pub use record_id::RecordId;
 pub use tls::TlsError;
 
+use crate::sandbox::bulk::BulkJobs;
 use crate::sandbox::faults::FaultInjector;
 use crate::sandbox::lead_schema::LeadSchema;
 use crate::sandbox::limits::ApiUsage;
@@ -155,6 +159,7 @@ impl Sandbox {
             usage: Mutex::new(ApiUsage::new(config.daily_api_limit)),
             faults: Mutex::new(FaultInjector::new(config.faults.clone())),
             cursors: Mutex::new(QueryCursors::default()),
+            bulk_jobs: Mutex::new(BulkJobs::default()),
             oauth: Arc::clone(&oauth),
             instance_url: base_url.clone(),
             config: config.clone(),
@@ -165,6 +170,7 @@ impl Sandbox {
             .with_state(Arc::clone(&state));
         let router = Router::new()
             .merge(rest::router(Arc::clone(&state)))
+            .merge(bulk::router(Arc::clone(&state)))
             .merge(oauth.router())
             .merge(control::router(control.clone()))
             .merge(fallback);

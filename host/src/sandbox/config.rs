@@ -12,6 +12,8 @@ pub const LATEST_API_VERSION: u32 = 67;
 pub const OLDEST_API_VERSION: u32 = 42;
 /// The daily API request allocation of a Developer Edition org, the sandbox's default.
 pub const DEVELOPER_EDITION_DAILY_LIMIT: u64 = 15_000;
+/// The most CSV one Bulk API 2.0 upload may carry (150 MB, reference §5.7).
+pub const BULK_UPLOAD_LIMIT: usize = 150 * 1024 * 1024;
 /// Name of the External ID field that leadgate writes its contact id into.
 pub const LEADGATE_ID_FIELD: &str = "LeadgateId__c";
 
@@ -40,6 +42,11 @@ pub struct SandboxConfig {
     pub tls: bool,
     /// Restore the org from this JSON file at start (when it exists) and save it there at shutdown.
     pub state_file: Option<PathBuf>,
+    /// How long a closed Bulk API 2.0 job stays `UploadComplete`, and then `InProgress` before
+    /// its records are processed, so that clients' polling sees every state.
+    pub bulk_processing_delay: Duration,
+    /// The largest Bulk API 2.0 upload accepted, in bytes.
+    pub bulk_upload_limit: usize,
 }
 
 impl Default for SandboxConfig {
@@ -56,6 +63,8 @@ impl Default for SandboxConfig {
             faults: FaultSettings::default(),
             tls: false,
             state_file: None,
+            bulk_processing_delay: Duration::from_millis(25),
+            bulk_upload_limit: BULK_UPLOAD_LIMIT,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! - `PUT /_sandbox/limits` `{"max": N, "used": M}` (either may be left out);
 //! - `GET|PUT /_sandbox/faults`: the fault settings; `POST /_sandbox/faults/queue`
 //!   `{"fault": "serverUnavailable"}` injects one fault into the next data request;
+//! - `GET /_sandbox/bulk-jobs`: the Bulk API 2.0 ingest jobs with their states and counts;
 //! - `POST /_sandbox/expire-tokens`: expires every access token;
 //! - `POST /_sandbox/reset`: an empty org, usage and counters at zero, no faults, no tokens.
 
@@ -20,6 +21,7 @@ mod routes;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::sandbox::bulk::BulkJobSummary;
 use crate::sandbox::faults::{Fault, FaultSettings};
 use crate::sandbox::limits::Usage;
 use crate::sandbox::oauth::{DEFAULT_USERNAME, OAuthServer};
@@ -183,16 +185,23 @@ impl SandboxControl {
         &self.state.oauth
     }
 
+    /// The Bulk API 2.0 ingest jobs, in creation order.
+    pub fn bulk_jobs(&self) -> Vec<BulkJobSummary> {
+        lock(&self.state.bulk_jobs).summaries()
+    }
+
     /// The org's data in its saved form.
     pub fn org_state(&self) -> OrgState {
         lock(&self.state.org).state()
     }
 
-    /// An empty org: no Leads, usage and counters at zero, the configured faults, no tokens.
+    /// An empty org: no Leads, no Bulk API jobs, usage and counters at zero, the configured
+    /// faults, no tokens.
     pub fn reset(&self) {
         lock(&self.state.org).clear();
         lock(&self.state.usage).reset();
         lock(&self.state.cursors).clear();
+        lock(&self.state.bulk_jobs).clear();
         let mut faults = lock(&self.state.faults);
         faults.reset();
         faults.set(self.state.config.faults.clone());

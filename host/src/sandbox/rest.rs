@@ -103,7 +103,10 @@ pub(crate) fn router(state: Arc<SandboxState>) -> Router {
 }
 
 /// A route whose other methods get Salesforce's 405.
-fn only(allowed: &'static str, route: MethodRouter<Arc<SandboxState>>) -> MethodRouter<Arc<SandboxState>> {
+pub(crate) fn only(
+    allowed: &'static str,
+    route: MethodRouter<Arc<SandboxState>>,
+) -> MethodRouter<Arc<SandboxState>> {
     route.fallback(move |method: Method| async move { method_not_allowed(&method, allowed) })
 }
 

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::sandbox::api_error::RecordError;
+use crate::sandbox::bulk::BulkJobs;
 use crate::sandbox::config::SandboxConfig;
 use crate::sandbox::faults::{Fault, FaultInjector};
 use crate::sandbox::lead_schema::LeadSchema;
@@ -41,6 +42,13 @@ pub(crate) enum CallKind {
     CollectionsDelete,
     CollectionsRetrieve,
     Limits,
+    BulkCreateJob,
+    BulkUpload,
+    BulkSetJobState,
+    BulkJobInfo,
+    BulkJobList,
+    BulkDeleteJob,
+    BulkResults,
     Unknown,
 }
 
@@ -65,6 +73,13 @@ impl CallKind {
             Self::CollectionsDelete => "collectionsDelete",
             Self::CollectionsRetrieve => "collectionsRetrieve",
             Self::Limits => "limits",
+            Self::BulkCreateJob => "bulkCreateJob",
+            Self::BulkUpload => "bulkUpload",
+            Self::BulkSetJobState => "bulkSetJobState",
+            Self::BulkJobInfo => "bulkJobInfo",
+            Self::BulkJobList => "bulkJobList",
+            Self::BulkDeleteJob => "bulkDeleteJob",
+            Self::BulkResults => "bulkResults",
             Self::Unknown => "other",
         }
     }
@@ -80,9 +95,16 @@ impl CallKind {
                 | Self::CollectionsUpdate
                 | Self::CollectionsUpsert
                 | Self::CollectionsDelete
+                | Self::BulkCreateJob
+                | Self::BulkUpload
+                | Self::BulkSetJobState
+                | Self::BulkDeleteJob
         )
     }
 
+    /// Calls whose records get results of their own, so that `UNABLE_TO_LOCK_ROW` fails the
+    /// records rather than the request: collections, and closing a Bulk API job (whose records
+    /// then fail in `failedResults`).
     fn is_collection(self) -> bool {
         matches!(
             self,
@@ -90,6 +112,7 @@ impl CallKind {
                 | Self::CollectionsUpdate
                 | Self::CollectionsUpsert
                 | Self::CollectionsDelete
+                | Self::BulkSetJobState
         )
     }
 }
@@ -102,6 +125,7 @@ pub(crate) struct SandboxState {
     pub(crate) usage: Mutex<ApiUsage>,
     pub(crate) faults: Mutex<FaultInjector>,
     pub(crate) cursors: Mutex<QueryCursors>,
+    pub(crate) bulk_jobs: Mutex<BulkJobs>,
     pub(crate) oauth: Arc<OAuthServer>,
     pub(crate) instance_url: String,
 }
@@ -135,7 +159,7 @@ pub(crate) struct Call {
     pub(crate) usage: Usage,
     /// The version without its `v`, e.g. `59.0`.
     pub(crate) version: String,
-    /// Collections: every record fails with `UNABLE_TO_LOCK_ROW`.
+    /// Collections and closed Bulk API jobs: every record fails with `UNABLE_TO_LOCK_ROW`.
     pub(crate) lock_rows: bool,
     commit_then_drop: bool,
     connection: Option<ConnectionHandle>,

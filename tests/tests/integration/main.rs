@@ -5,6 +5,7 @@ mod containment;
 mod determinism;
 mod example_plugins;
 mod loading;
+mod sandbox_bulk;
 mod sandbox_concurrency;
 mod sandbox_faults;
 mod sandbox_oauth;

@@ -25,6 +25,7 @@ pub(crate) fn router(control: SandboxControl) -> Router {
         .route("/_sandbox/limits", put(set_limits))
         .route("/_sandbox/faults", get(faults).put(set_faults))
         .route("/_sandbox/faults/queue", post(queue_fault))
+        .route("/_sandbox/bulk-jobs", get(bulk_jobs))
         .route("/_sandbox/expire-tokens", post(expire_tokens))
         .route("/_sandbox/reset", post(reset))
         .with_state(control)
@@ -137,6 +138,10 @@ async fn queue_fault(State(control): State<SandboxControl>, bytes: Bytes) -> Res
         }
         Err(message) => problem(StatusCode::BAD_REQUEST, message),
     }
+}
+
+async fn bulk_jobs(State(control): State<SandboxControl>) -> Response {
+    json_response(StatusCode::OK, &json!({"jobs": control.bulk_jobs()}))
 }
 
 async fn expire_tokens(State(control): State<SandboxControl>) -> Response {
