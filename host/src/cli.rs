@@ -60,6 +60,81 @@ pub enum Command {
     Plugin(PluginCommand),
     /// Run a local Salesforce-compatible org (the sandbox) until Ctrl-C.
     Sandbox(SandboxArgs),
+    /// Authorize leadgate with Salesforce, and show or remove the stored authorization.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Talk to Salesforce: describe objects, run SOQL queries, show the org's limits.
+    #[command(subcommand)]
+    Sf(SfCommand),
+}
+
+/// `leadgate sf …`
+#[derive(Debug, Subcommand)]
+pub enum SfCommand {
+    /// Show an object's fields.
+    Describe(SfDescribeArgs),
+    /// Run a SOQL query and print its records (every page).
+    Query(SfQueryArgs),
+    /// Show the org's limits and the API usage.
+    Limits(SfLimitsArgs),
+}
+
+/// Which org `leadgate sf` talks to.
+#[derive(Debug, Args)]
+pub struct SfConnectionArgs {
+    /// Use this instance with the access token in `LEADGATE_ACCESS_TOKEN` instead of the
+    /// authorization stored by `leadgate auth`.
+    #[arg(long, env = "LEADGATE_INSTANCE_URL", value_name = "URL")]
+    pub instance_url: Option<String>,
+    /// The REST API version, e.g. 62.0.
+    #[arg(long, value_name = "VERSION")]
+    pub api_version: Option<String>,
+    /// Also trust this root certificate (PEM), e.g. the sandbox's `--certificate-out` file.
+    #[arg(long, value_name = "FILE")]
+    pub ca_certificate: Option<PathBuf>,
+}
+
+/// `leadgate sf describe`
+#[derive(Debug, Args)]
+pub struct SfDescribeArgs {
+    /// The object's API name, e.g. Lead.
+    pub object: String,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// The org.
+    #[command(flatten)]
+    pub connection: SfConnectionArgs,
+}
+
+/// `leadgate sf query`
+#[derive(Debug, Args)]
+pub struct SfQueryArgs {
+    /// The SOQL query, e.g. "SELECT Id, LastName FROM Lead".
+    pub soql: String,
+    /// Print a JSON array of records.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV with a header row.
+    #[arg(long)]
+    pub csv: bool,
+    /// Include deleted and archived records (queryAll).
+    #[arg(long)]
+    pub all: bool,
+    /// The org.
+    #[command(flatten)]
+    pub connection: SfConnectionArgs,
+}
+
+/// `leadgate sf limits`
+#[derive(Debug, Args)]
+pub struct SfLimitsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// The org.
+    #[command(flatten)]
+    pub connection: SfConnectionArgs,
 }
 
 /// `leadgate sandbox`
@@ -300,4 +375,143 @@ pub struct ContactsListArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `leadgate auth …`
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Log in through the browser (web-server flow with PKCE) and store the tokens.
+    Login(AuthLoginArgs),
+    /// Authorize server to server with a JWT signed by your key (JWT bearer flow).
+    Jwt(AuthJwtArgs),
+    /// Authorize with a username, password and security token (username-password flow).
+    Password(AuthPasswordArgs),
+    /// Authorize as the connected app's run-as user (client credentials flow).
+    ClientCredentials(AuthClientCredentialsArgs),
+    /// Store an access token you already have, read from `LEADGATE_ACCESS_TOKEN` or stdin.
+    Token(AuthTokenArgs),
+    /// Show the stored authorization: user, org, instance, flow, token age, API usage.
+    Status(AuthStatusArgs),
+    /// Revoke the stored tokens at Salesforce and delete them.
+    Logout,
+}
+
+/// Where to log in.
+#[derive(Debug, Args)]
+pub struct LoginHostArgs {
+    /// Log in at https://test.salesforce.com, the login host of Salesforce sandboxes and
+    /// scratch orgs. (Not leadgate's local sandbox org: for that, pass
+    /// `--login-url http://127.0.0.1:7878`.)
+    #[arg(long, conflicts_with = "login_url")]
+    pub sandbox: bool,
+    /// The login URL: a My Domain (https://NAME.my.salesforce.com), another login host, or the
+    /// local sandbox org's address; HTTPS except on loopback [default: https://login.salesforce.com].
+    #[arg(long, value_name = "URL")]
+    pub login_url: Option<String>,
+    /// Also trust this root certificate (PEM), e.g. the local sandbox's `--certificate-out` file.
+    #[arg(long, value_name = "FILE")]
+    pub ca_certificate: Option<PathBuf>,
+}
+
+/// `leadgate auth login`
+#[derive(Debug, Args)]
+pub struct AuthLoginArgs {
+    /// Where to log in.
+    #[command(flatten)]
+    pub host: LoginHostArgs,
+    /// The connected app's consumer key.
+    #[arg(long, env = "LEADGATE_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+    /// The environment variable that holds the connected app's consumer secret, when the app
+    /// wants one (PKCE needs none).
+    #[arg(long, value_name = "VAR")]
+    pub client_secret_env: Option<String>,
+    /// How long to wait for the browser, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub timeout: u64,
+    /// Only print the authorization URL; do not try to open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// A scope to ask for; repeat for more [default: api refresh_token].
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+}
+
+/// `leadgate auth jwt`
+#[derive(Debug, Args)]
+pub struct AuthJwtArgs {
+    /// Where to log in.
+    #[command(flatten)]
+    pub host: LoginHostArgs,
+    /// The connected app's consumer key.
+    #[arg(long, env = "LEADGATE_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+    /// The Salesforce username to act as.
+    #[arg(long, value_name = "USERNAME")]
+    pub username: String,
+    /// The RSA private key (PEM) whose certificate is uploaded to the connected app.
+    #[arg(long, value_name = "PEM")]
+    pub key_file: PathBuf,
+    /// The assertion's audience [default: https://login.salesforce.com, or
+    /// https://test.salesforce.com for sandboxes].
+    #[arg(long, value_name = "URL")]
+    pub audience: Option<String>,
+}
+
+/// `leadgate auth password`
+#[derive(Debug, Args)]
+pub struct AuthPasswordArgs {
+    /// Where to log in.
+    #[command(flatten)]
+    pub host: LoginHostArgs,
+    /// The connected app's consumer key.
+    #[arg(long, env = "LEADGATE_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+    /// The environment variable that holds the connected app's consumer secret.
+    #[arg(long, default_value = "LEADGATE_CLIENT_SECRET", value_name = "VAR")]
+    pub client_secret_env: String,
+    /// The Salesforce username.
+    #[arg(long, value_name = "USERNAME")]
+    pub username: String,
+    /// The environment variable that holds the password; without it, the password is asked
+    /// for on the terminal (never taken as an argument).
+    #[arg(long, default_value = "LEADGATE_SF_PASSWORD", value_name = "VAR")]
+    pub password_env: String,
+    /// The environment variable that holds the security token; without it, it is asked for
+    /// on the terminal (empty when the network is trusted).
+    #[arg(long, default_value = "LEADGATE_SF_SECURITY_TOKEN", value_name = "VAR")]
+    pub security_token_env: String,
+}
+
+/// `leadgate auth client-credentials`
+#[derive(Debug, Args)]
+pub struct AuthClientCredentialsArgs {
+    /// Where to log in (Salesforce wants the My Domain URL for this flow).
+    #[command(flatten)]
+    pub host: LoginHostArgs,
+    /// The connected app's consumer key.
+    #[arg(long, env = "LEADGATE_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+    /// The environment variable that holds the connected app's consumer secret.
+    #[arg(long, default_value = "LEADGATE_CLIENT_SECRET", value_name = "VAR")]
+    pub client_secret_env: String,
+}
+
+/// `leadgate auth token`
+#[derive(Debug, Args)]
+pub struct AuthTokenArgs {
+    /// The org's instance URL, e.g. https://NAME.my.salesforce.com.
+    #[arg(long, value_name = "URL")]
+    pub instance_url: String,
+}
+
+/// `leadgate auth status`
+#[derive(Debug, Args)]
+pub struct AuthStatusArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not call Salesforce (no token check, no API usage).
+    #[arg(long)]
+    pub offline: bool,
 }

@@ -3,12 +3,14 @@
 //! Data goes to stdout, everything else (logs, progress, errors) to stderr. Exit codes:
 //! 0 success, 1 failure, 2 bad usage (from clap), 3 finished but some contacts failed.
 
+mod auth;
 mod contacts;
 mod import;
 mod output;
 mod plugin;
 mod sandbox;
 mod score;
+mod sf;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -49,6 +51,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score(command) => score::run(command, &cli.global),
         Command::Contacts(command) => contacts::run(command, &cli.global),
         Command::Sandbox(args) => sandbox::run(&args),
+        Command::Auth(command) => auth::run(command, &cli.global),
+        Command::Sf(command) => sf::run(command, &cli.global),
     }
 }
 

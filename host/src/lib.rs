@@ -9,6 +9,8 @@
 //! - [`store`]: the contact store on sled;
 //! - [`scoring`]: the scoring engine;
 //! - [`plugin`]: the sandboxed WebAssembly runtime for scoring rules and field mappings;
+//! - [`salesforce`]: the Salesforce REST client (REST, collections, composite, Bulk API 2.0);
+//! - [`secrets`]: tokens and client secrets encrypted at rest;
 //! - [`sandbox`]: a local Salesforce-compatible org for trying, testing and benchmarking;
 //! - [`cli`] and [`commands`]: the command line.
 
@@ -19,6 +21,8 @@ pub mod import;
 pub mod ingest;
 pub mod plugin;
 pub mod records;
+pub mod salesforce;
 pub mod sandbox;
 pub mod scoring;
+pub mod secrets;
 pub mod store;

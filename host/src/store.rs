@@ -96,6 +96,12 @@ impl Store {
         &self.directory
     }
 
+    /// Opens (creating it if needed) a named tree of the store's database, for records kept
+    /// apart from contacts and scores (the encrypted credentials of [`crate::secrets`]).
+    pub fn open_tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        Ok(self.db.open_tree(name)?)
+    }
+
     /// Holds off other writers until the guard drops. A writer that panicked leaves no half
     /// batch behind (batches are atomic), so a poisoned lock is safe to take over.
     fn write_guard(&self) -> std::sync::MutexGuard<'_, ()> {

@@ -5,6 +5,8 @@ mod containment;
 mod determinism;
 mod example_plugins;
 mod loading;
+mod salesforce_auth;
+mod salesforce_client;
 mod sandbox_bulk;
 mod sandbox_concurrency;
 mod sandbox_faults;

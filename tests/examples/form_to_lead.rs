@@ -1,0 +1,98 @@
+//! Replicate a web-form submission into Salesforce as a Lead, then read it back.
+//!
+//! ```text
+//! cargo run -p leadgate-tests --example form_to_lead
+//! ```
+//!
+//! Without settings it starts the in-process sandbox org and uses a token of its default user.
+//! Against a real org (or a running `leadgate sandbox`), set `LEADGATE_INSTANCE_URL` and
+//! `LEADGATE_ACCESS_TOKEN`; the org needs a text External ID field `LeadgateId__c` on Lead
+//! (or set `LEADGATE_EXTERNAL_ID_FIELD` to another one).
+//!
+//! The Lead is upserted by an External ID derived from the submission, so sending the same
+//! form twice (a retry, a double click) updates one Lead instead of creating two.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use futures_util::TryStreamExt;
+use leadgate::salesforce::{Client, Record, StaticSession, UpsertOutcome};
+use leadgate::sandbox::{LEADGATE_ID_FIELD, Sandbox, SandboxConfig};
+use serde_json::json;
+
+/// What the website's contact form posted (`application/x-www-form-urlencoded`, decoded).
+fn form_submission() -> BTreeMap<&'static str, &'static str> {
+    BTreeMap::from([
+        ("first_name", "Ada"),
+        ("last_name", "Lovelace"),
+        ("email", "ada@analytical-engines.example"),
+        ("company", "Analytical Engines Ltd"),
+        ("message", "Please send a quote for 3 engines."),
+        ("submission_id", "form-2026-05-01-0042"),
+    ])
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // A real org from the environment, else the sandbox org in this process.
+    let (client, sandbox) = match (
+        std::env::var("LEADGATE_INSTANCE_URL"),
+        std::env::var("LEADGATE_ACCESS_TOKEN"),
+    ) {
+        (Ok(instance_url), Ok(token)) => (Client::new(StaticSession::from_token(instance_url, token))?, None),
+        _ => {
+            let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+            let token = sandbox
+                .control()
+                .access_token()
+                .context("the sandbox has a default user")?;
+            let client = Client::builder()
+                .no_proxy()
+                .build(StaticSession::from_token(sandbox.base_url(), token))?;
+            println!("started the sandbox org at {}", sandbox.base_url());
+            (client, Some(sandbox))
+        }
+    };
+    let external_id_field =
+        std::env::var("LEADGATE_EXTERNAL_ID_FIELD").unwrap_or_else(|_| LEADGATE_ID_FIELD.to_owned());
+
+    // Map the form onto Lead fields.
+    let form = form_submission();
+    let lead = json!({
+        "FirstName": form["first_name"],
+        "LastName": form["last_name"],
+        "Email": form["email"],
+        "Company": form["company"],
+        "Description": form["message"],
+        "LeadSource": "Web",
+    });
+
+    // Upsert by External ID: safe to retry, never a duplicate.
+    let outcome = client
+        .upsert("Lead", &external_id_field, form["submission_id"], &lead)
+        .await
+        .context("the upsert failed")?;
+    match &outcome {
+        UpsertOutcome::Created { id } => println!("created Lead {id}"),
+        UpsertOutcome::Updated { id } => println!("updated Lead {}", id.as_deref().unwrap_or("?")),
+    }
+
+    // Read it back with SOQL (values in SOQL literals must be escaped: \ and ').
+    let key = form["submission_id"].replace('\\', "\\\\").replace('\'', "\\'");
+    let soql = format!(
+        "SELECT Id, FirstName, LastName, Email, Company, Status, LeadSource, CreatedDate \
+         FROM Lead WHERE {external_id_field} = '{key}'"
+    );
+    let leads: Vec<Record> = client.query(&soql).try_collect().await?;
+    for lead in &leads {
+        println!("{}", serde_json::to_string_pretty(lead)?);
+    }
+    if let Some(usage) = client.api_usage() {
+        println!("API usage: {}/{}", usage.used, usage.limit);
+    }
+
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await?;
+    }
+    Ok(())
+}
