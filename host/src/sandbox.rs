@@ -8,9 +8,11 @@
 //! - the REST data API under `/services/data/vNN.0/`: versions, resources, global and Lead
 //!   describe, Lead create / retrieve / update / delete / upsert by External ID, query and
 //!   queryAll (a SOQL subset, see [`soql`]) with `nextRecordsUrl` paging, sObject Collections,
-//!   `/limits`, and Bulk API 2.0 ingest jobs under `jobs/ingest` (see `sandbox/bulk.rs`); every
-//!   data request needs a session, counts against the daily API allocation
-//!   ([`limits`]) and answers with `Sforce-Limit-Info`;
+//!   composite requests (up to 25 subrequests with `@{referenceId.field}` references and
+//!   `allOrNone`, see `sandbox/composite.rs`), `/limits`, and Bulk API 2.0 ingest jobs under
+//!   `jobs/ingest` (see `sandbox/bulk.rs`); every data request needs a session, counts against
+//!   the daily API allocation ([`limits`]; a composite request is one call) and answers with
+//!   `Sforce-Limit-Info`;
 //! - Lead semantics: required fields, lengths in characters, e-mail syntax, restricted
 //!   picklists, unique External IDs, a duplicate rule on e-mail, converted, deleted and merged
 //!   Leads ([`org`], [`validation`]), 15/18-character ids with the real checksum ([`record_id`]);
@@ -31,6 +33,7 @@
 pub mod api_error;
 mod bulk;
 mod collections;
+mod composite;
 pub mod config;
 mod control;
 pub mod faults;

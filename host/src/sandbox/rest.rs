@@ -1,11 +1,12 @@
 //! The REST data API under `/services/data`: versions, resources, describe, sObject rows and
-//! upserts, query and queryAll, `/limits`, and (in [`crate::sandbox::collections`]) sObject
-//! Collections. Every route but the versions list goes through [`SandboxState::handle`].
+//! upserts, query and queryAll, `/limits`, (in [`crate::sandbox::collections`]) sObject
+//! Collections and (in [`crate::sandbox::composite`]) composite requests. Every route but the
+//! versions list goes through [`SandboxState::handle`].
 
 mod describe;
 mod org_limits;
 pub(crate) mod query;
-mod sobject;
+pub(crate) mod sobject;
 mod versions;
 
 use std::sync::Arc;
@@ -17,8 +18,8 @@ use axum::routing::{MethodRouter, get, patch, post};
 use serde_json::{Map, Value, json};
 
 use crate::sandbox::api_error::{RecordError, json_response};
-use crate::sandbox::collections;
 use crate::sandbox::state::SandboxState;
+use crate::sandbox::{collections, composite};
 
 /// The data API's routes.
 pub(crate) fn router(state: Arc<SandboxState>) -> Router {
@@ -76,6 +77,14 @@ pub(crate) fn router(state: Arc<SandboxState>) -> Router {
         .route(
             &format!("{data}/queryAll/{{locator}}"),
             only("GET", get(query::more)),
+        )
+        .route(
+            &format!("{data}/composite"),
+            only("POST", post(composite::composite)),
+        )
+        .route(
+            &format!("{data}/composite/"),
+            only("POST", post(composite::composite)),
         )
         .route(
             &format!("{data}/composite/sobjects"),
@@ -219,7 +228,38 @@ pub(crate) fn save_result(id: &str, created: Option<bool>) -> Value {
     result
 }
 
-/// A 201/200 JSON answer.
-pub(crate) fn json_ok(status: StatusCode, body: &Value) -> Response {
-    json_response(status, body)
+/// A successful answer before it becomes an HTTP response: the sObject and query handlers
+/// produce it so that a composite subrequest can embed the same status and body.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    /// `None` for 204 No Content.
+    pub(crate) body: Option<Value>,
+}
+
+impl Answer {
+    /// A JSON answer.
+    pub(crate) fn json(status: StatusCode, body: Value) -> Self {
+        Self {
+            status,
+            body: Some(body),
+        }
+    }
+
+    /// 204 No Content.
+    pub(crate) fn no_content() -> Self {
+        Self {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+        }
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        match self.body {
+            Some(body) => json_response(self.status, &body),
+            None => self.status.into_response(),
+        }
+    }
 }

@@ -41,6 +41,8 @@ pub(crate) enum CallKind {
     CollectionsUpsert,
     CollectionsDelete,
     CollectionsRetrieve,
+    /// `POST /composite`: one call however many subrequests it carries.
+    Composite,
     Limits,
     BulkCreateJob,
     BulkUpload,
@@ -72,6 +74,7 @@ impl CallKind {
             Self::CollectionsUpsert => "collectionsUpsert",
             Self::CollectionsDelete => "collectionsDelete",
             Self::CollectionsRetrieve => "collectionsRetrieve",
+            Self::Composite => "composite",
             Self::Limits => "limits",
             Self::BulkCreateJob => "bulkCreateJob",
             Self::BulkUpload => "bulkUpload",
@@ -95,6 +98,7 @@ impl CallKind {
                 | Self::CollectionsUpdate
                 | Self::CollectionsUpsert
                 | Self::CollectionsDelete
+                | Self::Composite
                 | Self::BulkCreateJob
                 | Self::BulkUpload
                 | Self::BulkSetJobState
@@ -296,7 +300,7 @@ async fn drop_connection(connection: Option<&ConnectionHandle>) {
 }
 
 /// `Sforce-Duplicate-Rule-Header: allowSave=true[; …]`.
-fn allows_duplicate_save(headers: &HeaderMap) -> bool {
+pub(crate) fn allows_duplicate_save(headers: &HeaderMap) -> bool {
     headers
         .get("sforce-duplicate-rule-header")
         .and_then(|value| value.to_str().ok())

@@ -8,6 +8,7 @@ mod loading;
 mod salesforce_auth;
 mod salesforce_client;
 mod sandbox_bulk;
+mod sandbox_composite;
 mod sandbox_concurrency;
 mod sandbox_faults;
 mod sandbox_oauth;

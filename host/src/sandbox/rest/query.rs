@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::sandbox::api_error::{RecordError, json_response};
+use crate::sandbox::org::Org;
 use crate::sandbox::record_id::{QUERY_LOCATOR_PREFIX, RecordId};
+use crate::sandbox::rest::Answer;
 use crate::sandbox::soql::{SoqlError, parse};
 use crate::sandbox::state::{CallKind, Caller, SandboxState, lock};
 
@@ -90,14 +92,17 @@ fn page(total: usize, records: &[Value], next: Option<String>) -> Value {
     Value::Object(body)
 }
 
-fn run(
+/// The first page of a query (`all_rows` for queryAll) over the locked org; a longer result
+/// keeps the rest under a new query locator. `headers` may ask for a batch size.
+pub(crate) fn run_query(
     state: &SandboxState,
-    caller: &Caller,
+    org: &Org,
+    headers: &HeaderMap,
     version: &str,
     all_rows: bool,
-    parameters: &HashMap<String, String>,
-) -> Result<Response, RecordError> {
-    let text = parameters.get("q").map(String::as_str).unwrap_or_default();
+    text: Option<&str>,
+) -> Result<Answer, RecordError> {
+    let text = text.unwrap_or_default();
     if text.trim().is_empty() {
         return Err(RecordError::plain(
             StatusCode::BAD_REQUEST,
@@ -106,10 +111,10 @@ fn run(
         ));
     }
     let query = parse(text, &state.schema).map_err(soql_error)?;
-    let (total, records) = lock(&state.org).query(&query, all_rows, version);
-    let batch = batch_size(&caller.headers, state.config.query_batch_size);
+    let (total, records) = org.query(&query, all_rows, version);
+    let batch = batch_size(headers, state.config.query_batch_size);
     if records.len() <= batch {
-        return Ok(json_response(StatusCode::OK, &page(total, &records, None)));
+        return Ok(Answer::json(StatusCode::OK, page(total, &records, None)));
     }
     let records = Arc::new(records);
     let resource = if all_rows { "queryAll" } else { "query" };
@@ -119,10 +124,23 @@ fn run(
         resource,
     });
     let next = format!("/services/data/v{version}/{resource}/{locator}-{batch}");
-    Ok(json_response(
+    Ok(Answer::json(
         StatusCode::OK,
-        &page(total, &records[..batch], Some(next)),
+        page(total, &records[..batch], Some(next)),
     ))
+}
+
+fn run(
+    state: &SandboxState,
+    caller: &Caller,
+    version: &str,
+    all_rows: bool,
+    parameters: &HashMap<String, String>,
+) -> Response {
+    let org = lock(&state.org);
+    let text = parameters.get("q").map(String::as_str);
+    run_query(state, &org, &caller.headers, version, all_rows, text)
+        .map_or_else(IntoResponse::into_response, IntoResponse::into_response)
 }
 
 pub(super) async fn query(
@@ -134,7 +152,6 @@ pub(super) async fn query(
     state
         .handle(&caller, &version, CallKind::Query, |call| {
             run(&state, &caller, &call.version, false, &parameters)
-                .unwrap_or_else(IntoResponse::into_response)
         })
         .await
 }
@@ -147,7 +164,7 @@ pub(super) async fn query_all(
 ) -> Response {
     state
         .handle(&caller, &version, CallKind::QueryAll, |call| {
-            run(&state, &caller, &call.version, true, &parameters).unwrap_or_else(IntoResponse::into_response)
+            run(&state, &caller, &call.version, true, &parameters)
         })
         .await
 }

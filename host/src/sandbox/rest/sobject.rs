@@ -1,5 +1,9 @@
 //! sObject rows: create (`POST /sobjects/Lead`), retrieve, update and delete by id, and
 //! retrieve, upsert and delete by an External ID or other lookup field.
+//!
+//! Each operation is a function over the org that answers an [`Answer`] or a [`RecordError`];
+//! the HTTP handlers admit the call and lock the org around it, and composite subrequests
+//! (`crate::sandbox::composite`) call the same functions inside one lock.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,20 +12,20 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::sandbox::api_error::{RecordError, json_response};
-use crate::sandbox::org::{Org, UpsertError};
+use crate::sandbox::api_error::RecordError;
+use crate::sandbox::org::{Org, UpsertError, WriteContext};
 use crate::sandbox::record_id::{LEAD_PREFIX, RecordId};
-use crate::sandbox::rest::{is_lead, json_body, json_ok, save_result};
-use crate::sandbox::state::{Call, CallKind, Caller, SandboxState, lock};
+use crate::sandbox::rest::{Answer, is_lead, json_body, save_result};
+use crate::sandbox::state::{CallKind, Caller, SandboxState, lock};
 
 /// The first API version whose upsert answers an update with 200 and a body (204 before).
 const UPSERT_BODY_VERSION: f64 = 46.0;
 
 /// The id in a record URL: longer than 18 characters is `MALFORMED_ID`; anything else that is
 /// not a Lead id is simply not found (as Salesforce answers a 17-character id).
-fn path_id(text: &str) -> Result<RecordId, RecordError> {
+pub(crate) fn path_id(text: &str) -> Result<RecordId, RecordError> {
     if text.chars().count() > 18 {
         return Err(RecordError::malformed_id(text));
     }
@@ -58,8 +62,156 @@ fn selected_fields(
         .map(Some)
 }
 
-fn outcome(result: Result<Response, RecordError>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
+fn outcome(result: Result<Answer, RecordError>) -> Response {
+    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+}
+
+/// The parsed request body reaches the operations as a `Result` because a malformed body is
+/// reported only after the path has been checked, in the order Salesforce reports them.
+pub(crate) type Input = Result<Map<String, Value>, RecordError>;
+
+/// `POST /sobjects/{object}`: 201 with a save result.
+pub(crate) fn create_row(
+    org: &mut Org,
+    context: &WriteContext,
+    object: &str,
+    input: Input,
+) -> Result<Answer, RecordError> {
+    if !is_lead(object) {
+        return Err(RecordError::not_found());
+    }
+    let id = org.create(&input?, context)?;
+    Ok(Answer::json(StatusCode::CREATED, save_result(&id.long(), None)))
+}
+
+/// `GET /sobjects/{object}/{id}[?fields=…]`: the live record.
+pub(crate) fn retrieve_row(
+    org: &Org,
+    version: &str,
+    object: &str,
+    id: &str,
+    parameters: &HashMap<String, String>,
+) -> Result<Answer, RecordError> {
+    if !is_lead(object) {
+        return Err(RecordError::not_found());
+    }
+    let id = path_id(id)?;
+    let fields = selected_fields(org, parameters)?;
+    let lead = org
+        .lead(&id)
+        .filter(|lead| !lead.is_deleted())
+        .ok_or_else(RecordError::not_found)?;
+    Ok(Answer::json(
+        StatusCode::OK,
+        lead.to_json(version, fields.as_deref()),
+    ))
+}
+
+/// `PATCH /sobjects/{object}/{id}`: 204.
+pub(crate) fn update_row(
+    org: &mut Org,
+    context: &WriteContext,
+    object: &str,
+    id: &str,
+    input: Input,
+) -> Result<Answer, RecordError> {
+    if !is_lead(object) {
+        return Err(RecordError::not_found());
+    }
+    let id = path_id(id)?;
+    org.update(&id, &input?, context)?;
+    Ok(Answer::no_content())
+}
+
+/// `DELETE /sobjects/{object}/{id}`: 204.
+pub(crate) fn delete_row(
+    org: &mut Org,
+    context: &WriteContext,
+    object: &str,
+    id: &str,
+) -> Result<Answer, RecordError> {
+    if !is_lead(object) {
+        return Err(RecordError::not_found());
+    }
+    let id = path_id(id)?;
+    org.delete(&id, context)?;
+    Ok(Answer::no_content())
+}
+
+/// `GET /sobjects/{object}/{field}/{key}`: the one match, or 300 with the matches' URLs.
+pub(crate) fn retrieve_row_by_key(
+    org: &Org,
+    version: &str,
+    object: &str,
+    field: &str,
+    key: &str,
+    parameters: &HashMap<String, String>,
+) -> Result<Answer, RecordError> {
+    let field = lookup_field(org, object, field)?;
+    let fields = selected_fields(org, parameters)?;
+    match matching(org, &field, key).as_slice() {
+        [] => Err(RecordError::not_found()),
+        [id] => {
+            let lead = org.lead(id).ok_or_else(RecordError::not_found)?;
+            Ok(Answer::json(
+                StatusCode::OK,
+                lead.to_json(version, fields.as_deref()),
+            ))
+        }
+        ids => Ok(multiple_choices(version, ids)),
+    }
+}
+
+/// `PATCH /sobjects/{object}/{field}/{key}`: 201 when created; 200 with a body (or 204 before
+/// v46.0) when updated; 300 when several records match.
+pub(crate) fn upsert_row(
+    org: &mut Org,
+    context: &WriteContext,
+    object: &str,
+    field: &str,
+    key: &str,
+    input: Input,
+) -> Result<Answer, RecordError> {
+    let field = lookup_field(org, object, field)?;
+    match org.upsert(&field, key, &input?, context) {
+        Ok(done) if done.created => Ok(Answer::json(
+            StatusCode::CREATED,
+            save_result(&done.id.long(), Some(true)),
+        )),
+        Ok(done) => {
+            let version: f64 = context.version.parse().unwrap_or(UPSERT_BODY_VERSION);
+            if version >= UPSERT_BODY_VERSION {
+                Ok(Answer::json(
+                    StatusCode::OK,
+                    save_result(&done.id.long(), Some(false)),
+                ))
+            } else {
+                Ok(Answer::no_content())
+            }
+        }
+        Err(UpsertError::MultipleMatches(ids)) => Ok(multiple_choices(&context.version, &ids)),
+        Err(UpsertError::Record(error)) => Err(error),
+    }
+}
+
+/// `DELETE /sobjects/{object}/{field}/{key}`: 204, or 300 when several records match.
+pub(crate) fn delete_row_by_key(
+    org: &mut Org,
+    context: &WriteContext,
+    object: &str,
+    field: &str,
+    key: &str,
+) -> Result<Answer, RecordError> {
+    let field = lookup_field(org, object, field)?;
+    match matching(org, &field, key).as_slice() {
+        [] => Err(RecordError::not_found()),
+        [id] => {
+            let id = id.clone();
+            org.delete(&id, context)?;
+            Ok(Answer::no_content())
+        }
+        ids => Ok(multiple_choices(&context.version, ids)),
+    }
 }
 
 pub(super) async fn create(
@@ -71,14 +223,13 @@ pub(super) async fn create(
 ) -> Response {
     state
         .handle(&caller, &version, CallKind::Create, |call| {
-            outcome((|| {
-                if !is_lead(&object) {
-                    return Err(RecordError::not_found());
-                }
-                let input = json_body(&method, &caller.headers, &body)?;
-                let id = lock(&state.org).create(&input, &call.write_context())?;
-                Ok(json_ok(StatusCode::CREATED, &save_result(&id.long(), None)))
-            })())
+            let input = json_body(&method, &caller.headers, &body);
+            outcome(create_row(
+                &mut lock(&state.org),
+                &call.write_context(),
+                &object,
+                input,
+            ))
         })
         .await
 }
@@ -91,42 +242,15 @@ pub(super) async fn retrieve(
 ) -> Response {
     state
         .handle(&caller, &version, CallKind::Retrieve, |call| {
-            outcome((|| {
-                if !is_lead(&object) {
-                    return Err(RecordError::not_found());
-                }
-                let id = path_id(&id)?;
-                let org = lock(&state.org);
-                let fields = selected_fields(&org, &parameters)?;
-                let lead = org
-                    .lead(&id)
-                    .filter(|lead| !lead.is_deleted())
-                    .ok_or_else(RecordError::not_found)?;
-                Ok(json_response(
-                    StatusCode::OK,
-                    &lead.to_json(&call.version, fields.as_deref()),
-                ))
-            })())
+            outcome(retrieve_row(
+                &lock(&state.org),
+                &call.version,
+                &object,
+                &id,
+                &parameters,
+            ))
         })
         .await
-}
-
-fn apply_update(
-    state: &SandboxState,
-    call: &Call,
-    caller: &Caller,
-    method: &Method,
-    object: &str,
-    id: &str,
-    body: &[u8],
-) -> Result<Response, RecordError> {
-    if !is_lead(object) {
-        return Err(RecordError::not_found());
-    }
-    let id = path_id(id)?;
-    let input = json_body(method, &caller.headers, body)?;
-    lock(&state.org).update(&id, &input, &call.write_context())?;
-    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub(super) async fn update(
@@ -138,7 +262,14 @@ pub(super) async fn update(
 ) -> Response {
     state
         .handle(&caller, &version, CallKind::Update, |call| {
-            outcome(apply_update(&state, call, &caller, &method, &object, &id, &body))
+            let input = json_body(&method, &caller.headers, &body);
+            outcome(update_row(
+                &mut lock(&state.org),
+                &call.write_context(),
+                &object,
+                &id,
+                input,
+            ))
         })
         .await
 }
@@ -164,14 +295,13 @@ pub(super) async fn post_override(
     }
     state
         .handle(&caller, &version, CallKind::Update, |call| {
-            outcome(apply_update(
-                &state,
-                call,
-                &caller,
-                &Method::PATCH,
+            let input = json_body(&Method::PATCH, &caller.headers, &body);
+            outcome(update_row(
+                &mut lock(&state.org),
+                &call.write_context(),
                 &object,
                 &id,
-                &body,
+                input,
             ))
         })
         .await
@@ -184,14 +314,12 @@ pub(super) async fn delete(
 ) -> Response {
     state
         .handle(&caller, &version, CallKind::Delete, |call| {
-            outcome((|| {
-                if !is_lead(&object) {
-                    return Err(RecordError::not_found());
-                }
-                let id = path_id(&id)?;
-                lock(&state.org).delete(&id, &call.write_context())?;
-                Ok(StatusCode::NO_CONTENT.into_response())
-            })())
+            outcome(delete_row(
+                &mut lock(&state.org),
+                &call.write_context(),
+                &object,
+                &id,
+            ))
         })
         .await
 }
@@ -212,12 +340,20 @@ fn lookup_field(org: &Org, object: &str, name: &str) -> Result<String, RecordErr
 }
 
 /// 300 Multiple Choices with the matching records' URLs.
-fn multiple_choices(version: &str, ids: &[RecordId]) -> Response {
+fn multiple_choices(version: &str, ids: &[RecordId]) -> Answer {
     let urls: Vec<Value> = ids
         .iter()
         .map(|id| Value::String(format!("/services/data/v{version}/sobjects/Lead/{}", id.long())))
         .collect();
-    json_response(StatusCode::MULTIPLE_CHOICES, &Value::Array(urls))
+    Answer::json(StatusCode::MULTIPLE_CHOICES, Value::Array(urls))
+}
+
+/// The live Leads with this key, when `field` is a lookup field of `object` (for a composite
+/// subrequest to know which records an upsert or delete may touch before it runs).
+pub(crate) fn matching_rows(org: &Org, object: &str, field: &str, key: &str) -> Vec<RecordId> {
+    lookup_field(org, object, field)
+        .map(|field| matching(org, &field, key))
+        .unwrap_or_default()
 }
 
 /// The live Leads with this key.
@@ -240,22 +376,14 @@ pub(super) async fn retrieve_by_key(
 ) -> Response {
     state
         .handle(&caller, &version, CallKind::Retrieve, |call| {
-            outcome((|| {
-                let org = lock(&state.org);
-                let field = lookup_field(&org, &object, &field)?;
-                let fields = selected_fields(&org, &parameters)?;
-                match matching(&org, &field, &key).as_slice() {
-                    [] => Err(RecordError::not_found()),
-                    [id] => {
-                        let lead = org.lead(id).ok_or_else(RecordError::not_found)?;
-                        Ok(json_response(
-                            StatusCode::OK,
-                            &lead.to_json(&call.version, fields.as_deref()),
-                        ))
-                    }
-                    ids => Ok(multiple_choices(&call.version, ids)),
-                }
-            })())
+            outcome(retrieve_row_by_key(
+                &lock(&state.org),
+                &call.version,
+                &object,
+                &field,
+                &key,
+                &parameters,
+            ))
         })
         .await
 }
@@ -269,30 +397,15 @@ pub(super) async fn upsert(
 ) -> Response {
     state
         .handle(&caller, &version, CallKind::Upsert, |call| {
-            outcome((|| {
-                let mut org = lock(&state.org);
-                let field = lookup_field(&org, &object, &field)?;
-                let input = json_body(&method, &caller.headers, &body)?;
-                match org.upsert(&field, &key, &input, &call.write_context()) {
-                    Ok(done) if done.created => Ok(json_ok(
-                        StatusCode::CREATED,
-                        &save_result(&done.id.long(), Some(true)),
-                    )),
-                    Ok(done) => {
-                        let version: f64 = call.version.parse().unwrap_or(UPSERT_BODY_VERSION);
-                        if version >= UPSERT_BODY_VERSION {
-                            Ok(json_ok(
-                                StatusCode::OK,
-                                &save_result(&done.id.long(), Some(false)),
-                            ))
-                        } else {
-                            Ok(StatusCode::NO_CONTENT.into_response())
-                        }
-                    }
-                    Err(UpsertError::MultipleMatches(ids)) => Ok(multiple_choices(&call.version, &ids)),
-                    Err(UpsertError::Record(error)) => Err(error),
-                }
-            })())
+            let input = json_body(&method, &caller.headers, &body);
+            outcome(upsert_row(
+                &mut lock(&state.org),
+                &call.write_context(),
+                &object,
+                &field,
+                &key,
+                input,
+            ))
         })
         .await
 }
@@ -304,19 +417,13 @@ pub(super) async fn delete_by_key(
 ) -> Response {
     state
         .handle(&caller, &version, CallKind::Delete, |call| {
-            outcome((|| {
-                let mut org = lock(&state.org);
-                let field = lookup_field(&org, &object, &field)?;
-                match matching(&org, &field, &key).as_slice() {
-                    [] => Err(RecordError::not_found()),
-                    [id] => {
-                        let id = id.clone();
-                        org.delete(&id, &call.write_context())?;
-                        Ok(StatusCode::NO_CONTENT.into_response())
-                    }
-                    ids => Ok(multiple_choices(&call.version, ids)),
-                }
-            })())
+            outcome(delete_row_by_key(
+                &mut lock(&state.org),
+                &call.write_context(),
+                &object,
+                &field,
+                &key,
+            ))
         })
         .await
 }
