@@ -238,36 +238,23 @@ impl OAuthServer {
 
 /// A `302 Found` to `redirect_uri` with `parameters` added to its query.
 fn redirect(redirect_uri: &str, parameters: &[(&str, Option<&str>)]) -> Response {
-    let mut location = redirect_uri.to_owned();
-    let mut separator = if redirect_uri.contains('?') { '&' } else { '?' };
-    for (name, value) in parameters {
-        if let Some(value) = value {
-            let _ = write!(location, "{separator}{name}={}", form_encode(value));
-            separator = '&';
-        }
+    // The URI was matched against the app's registered ones, so it parses; should it not, the
+    // browser gets an error rather than a redirect somewhere unexpected.
+    let Ok(mut location) = url::Url::parse(redirect_uri) else {
+        return (StatusCode::BAD_REQUEST, "invalid redirect_uri").into_response();
+    };
+    let present: Vec<(&str, &str)> = parameters
+        .iter()
+        .filter_map(|(name, value)| value.map(|value| (*name, value)))
+        .collect();
+    if !present.is_empty() {
+        location.query_pairs_mut().extend_pairs(present);
     }
     (
         StatusCode::FOUND,
         [(LOCATION, location.as_str()), (CACHE_CONTROL, "no-store")],
     )
         .into_response()
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn form_encode(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                encoded.push(char::from(byte));
-            }
-            b' ' => encoded.push('+'),
-            _ => {
-                let _ = write!(encoded, "%{byte:02X}");
-            }
-        }
-    }
-    encoded
 }
 
 /// Escapes text for HTML content and attribute values.
