@@ -337,8 +337,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn form_encoding_escapes_everything_but_unreserved_characters() {
-        assert_eq!(form_encode("a b+c/d=e&f~g"), "a+b%2Bc%2Fd%3De%26f~g");
+    fn redirect_parameters_are_form_encoded() {
+        let response = redirect("http://127.0.0.1:9/cb", &[("state", Some("a b+c/d=e&f"))]);
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|value| value.to_str().ok());
+        assert_eq!(location, Some("http://127.0.0.1:9/cb?state=a+b%2Bc%2Fd%3De%26f"));
     }
 
     #[test]
