@@ -246,11 +246,20 @@ impl Store {
 
     /// A contact's activities, oldest first (ties in id order).
     pub fn activities_of(&self, contact_id: &str) -> Result<Vec<ActivityRecord>, StoreError> {
-        let mut activities: Vec<ActivityRecord> = self
+        Ok(self
+            .history(contact_id)?
+            .into_iter()
+            .map(|activity| activity.into_record(contact_id))
+            .collect())
+    }
+
+    /// A contact's stored activities, oldest first (ties in id order): the one order both
+    /// [`Store::activities_of`] and [`Store::contact_for_plugins`] give.
+    fn history(&self, contact_id: &str) -> Result<Vec<StoredActivity>, StoreError> {
+        let mut activities: Vec<StoredActivity> = self
             .activity_chunks(contact_id)?
             .into_iter()
             .flat_map(|(_, chunk)| chunk)
-            .map(|activity| activity.into_record(contact_id))
             .collect();
         activities.sort_by(|left, right| {
             left.occurred_at
@@ -267,17 +276,11 @@ impl Store {
         let Some(contact) = self.contact(contact_id)? else {
             return Ok(None);
         };
-        let mut activities: Vec<Activity> = self
-            .activity_chunks(contact_id)?
+        let activities: Vec<Activity> = self
+            .history(contact_id)?
             .into_iter()
-            .flat_map(|(_, chunk)| chunk)
             .map(StoredActivity::into_plugin_activity)
             .collect();
-        activities.sort_by(|left, right| {
-            left.occurred_at
-                .cmp(&right.occurred_at)
-                .then_with(|| left.id.cmp(&right.id))
-        });
         Ok(Some(ContactActivities {
             contact: contact.into_plugin_contact(),
             activities,
