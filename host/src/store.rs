@@ -65,6 +65,37 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// How long [`open_database`] waits for a closed handle of this process to let go of sled's
+/// own file lock.
+const SLED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens the sled database, waiting out sled's file lock when a handle of this process has just
+/// been dropped.
+///
+/// sled releases its lock only when its background threads have let go of the file, a moment
+/// after the last handle drops. The data-directory lock, already held here, keeps other
+/// processes out, so a busy sled lock can only be this process's previous handle on its way
+/// out: waiting for it is safe, and reopening a store right after closing it (tests, the
+/// service restarting a component) must not fail.
+fn open_database(path: &Path) -> Result<sled::Db, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+        {
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock")
+                    && started.elapsed() < SLED_LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return Ok(result?),
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating it if needed) the data directory, taking its lock.
     pub fn open(directory: &Path) -> Result<Self, StoreError> {
@@ -74,10 +105,7 @@ impl Store {
         };
         std::fs::create_dir_all(directory).map_err(directory_error)?;
         let lock = lock::DataDirectoryLock::acquire(directory)?;
-        let db = sled::Config::new()
-            .path(directory.join("db"))
-            .mode(sled::Mode::HighThroughput)
-            .open()?;
+        let db = open_database(&directory.join("db"))?;
         let store = Self {
             directory: directory.to_owned(),
             data: db.open_tree("data")?,

@@ -46,3 +46,23 @@ impl DataDirectoryLock {
         Ok(Self { _file: file })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    #[test]
+    fn a_store_reopens_right_after_it_is_closed() {
+        let directory = tempfile::tempdir().unwrap();
+        for round in 0..20 {
+            let store = Store::open(directory.path())
+                .unwrap_or_else(|error| panic!("reopen {round} failed: {error}"));
+            // Give sled's background threads something to flush, as a real run would.
+            store
+                .open_tree("probe")
+                .unwrap()
+                .insert(round.to_string(), b"written".as_slice())
+                .unwrap();
+        }
+    }
+}
