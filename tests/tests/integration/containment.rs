@@ -282,3 +282,35 @@ fn the_sandbox_shows_no_environment_files_network_real_clock_or_real_randomness(
         "the clock reads the call's `now`"
     );
 }
+
+#[test]
+fn no_byte_of_one_call_reaches_the_next() {
+    // Each call gets a fresh store (DESIGN §3): what one batch left in its memory must be gone
+    // before the next batch runs. This is what an instance pool that reuses memories would
+    // have to keep true (reliability C11), so it is checked whatever the allocator.
+    let plugin = hostile();
+    let mut config = mode("trace", None);
+    config.insert("trace-seed", "no byte of one call reaches the next");
+    let found = |contacts: &[ContactActivities]| -> Vec<i64> {
+        let scored = plugin
+            .score_batch(&config, contacts, START_OF_2026)
+            .expect("the trace batch runs");
+        scored
+            .results
+            .iter()
+            .map(|result| result.as_ref().expect("every contact scored")[0].points)
+            .collect()
+    };
+    let first = found(&batch(2));
+    // The first contact found no trace, and left 1 MiB of it, which the second contact of the
+    // same call sees: the search works.
+    assert_eq!(first[0], 0);
+    assert!(
+        first[1] >= 128 * 1024,
+        "the trace is found within a call: {first:?}"
+    );
+    for call in 0..4 {
+        let next = found(&batch(1));
+        assert_eq!(next, [0], "call {call} saw the trace of an earlier call");
+    }
+}

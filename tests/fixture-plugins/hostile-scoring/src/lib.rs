@@ -11,7 +11,10 @@
 //! - `wrong-count`: returns one result too few for the batch;
 //! - `log-flood`: logs 100,000 lines, then behaves;
 //! - `probe-sandbox`: reports what it can see of the world (environment, files, clocks,
-//!   randomness, network), one award per probe, for the sandbox tests.
+//!   randomness, network), one award per probe, for the sandbox tests;
+//! - `trace`: counts the 8-byte words of its whole linear memory that hold the trace of
+//!   config `trace-seed` (the count is the award's points), then fills 1 MiB with that trace
+//!   and leaks it, for the test that no byte of one call reaches the next.
 
 wit_bindgen::generate!({
     world: "scoring-rule",
@@ -104,11 +107,37 @@ fn misbehave(mode: &str, contact: &str) -> Result<Vec<Award>, PluginError> {
             Ok(Vec::new())
         }
         "probe-sandbox" => Ok(probe_sandbox()),
+        "trace" => Ok(trace()),
         "plugin-error" => Err(PluginError::InvalidInput(format!(
             "contact {contact} is not scorable"
         ))),
         unknown => Err(PluginError::InvalidConfig(format!("unknown mode `{unknown}`"))),
     }
+}
+
+/// Words of trace `trace()` leaves: 1 MiB.
+const TRACE_WORDS: usize = 128 * 1024;
+
+/// Counts the words of linear memory equal to the trace of `trace-seed`, then leaves
+/// `TRACE_WORDS` more. The trace is computed, never stored as such, so only a left trace counts.
+fn trace() -> Vec<Award> {
+    let seed = config::get("trace-seed").unwrap_or_default();
+    let word = seed
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    let memory_bytes = core::arch::wasm32::memory_size::<0>() * 65_536;
+    // Address 0 is the null pointer; the scan starts at the next word.
+    let found = (8..memory_bytes)
+        .step_by(8)
+        // SAFETY: every address below `memory_size` is mapped linear memory, 8-byte aligned.
+        .filter(|&address| unsafe { core::ptr::read_volatile(address as *const u64) } == word)
+        .count();
+    std::mem::forget(vec![word; TRACE_WORDS]);
+    vec![Award {
+        points: found as i64,
+        reason: format!("found {found} words of the trace"),
+        expires_at: None,
+    }]
 }
 
 /// What the plugin can see of the world, as `probe=result` reasons.
