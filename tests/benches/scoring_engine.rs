@@ -1,6 +1,7 @@
 //! End-to-end scoring throughput: 100,000 contacts × 20 activities in a real sled store, scored
 //! by two rules (purchase-count and page-visits) through the engine, as `leadgate score run`
-//! does. Prints activities/s.
+//! does. Prints activities/s. The plugins are compiled into the artifact cache first and timed
+//! apart, as only a machine's first `score run` compiles them.
 //!
 //! `cargo bench -p leadgate-tests --bench scoring_engine`; `LEADGATE_BENCH_CONTACTS` changes the
 //! number of contacts.
@@ -91,6 +92,15 @@ config = {{ pattern = "*/pricing*", points = 5, valid-days = 90 }}
         std::thread::sleep(std::time::Duration::from_secs(3));
     }
     let runtime = runtime_with_cache(&directory.path().join("cache"));
+    // `score run` keeps compiled plugins in a per-user cache, so only the first run on a machine
+    // compiles them. Compile here, apart, and measure the runs a user makes every day.
+    let compiled = Instant::now();
+    for plugin in [plugins::PURCHASE_COUNT, plugins::PAGE_VISITS] {
+        runtime
+            .load_scoring_rule(std::path::Path::new(plugin))
+            .unwrap_or_else(|error| panic!("{plugin}: {error}"));
+    }
+    let compile_time = compiled.elapsed();
     let now = START_OF_2026 + 200 * 86_400_000;
     let cpu_before = process_cpu_time();
     let scored = Instant::now();
@@ -119,7 +129,11 @@ config = {{ pattern = "*/pricing*", points = 5, valid-days = 90 }}
         rows as f64 / write_time.as_secs_f64()
     );
     println!(
-        "score run (plugin load included):     {:>8.2} s  {:>10.0} activities/s",
+        "compile both plugins (first run only): {:>8.2} s",
+        compile_time.as_secs_f64()
+    );
+    println!(
+        "score run (cached plugins loaded):     {:>8.2} s  {:>10.0} activities/s",
         score_time.as_secs_f64(),
         activities as f64 / score_time.as_secs_f64()
     );
