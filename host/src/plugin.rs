@@ -22,6 +22,7 @@ mod contact_json;
 mod error;
 mod field_mapping_plugin;
 mod host_state;
+mod input_view;
 mod limits;
 mod rule_config;
 mod runtime;
@@ -42,6 +43,10 @@ pub use error::{
     BatchLabel, ContactFailure, PluginLoadError, PluginTrap, RuleConfigError, TrapKind, describe_plugin_error,
 };
 pub use field_mapping_plugin::{FieldMappingPlugin, MappedBatch};
+pub use input_view::{
+    ActivityKindView, ActivityView, AddressView, AttributeView, ContactActivitiesView, ContactHistory,
+    ContactView, ScoringInput,
+};
 pub use limits::PluginLimits;
 pub use rule_config::RuleConfig;
 pub use runtime::{

@@ -98,8 +98,8 @@ pub fn activity_kind_name(kind: &ActivityKind) -> &str {
 }
 
 impl ContactRecord {
-    /// The contact as plugins see it, without copying its text (scoring builds every batch
-    /// this way, so copies would be a large share of its work).
+    /// The contact as plugins see it, by move. (Scoring does not come this way: it lowers
+    /// borrowed views of the stored bytes, see [`crate::store::StoredHistory`].)
     pub fn into_plugin_contact(self) -> Contact {
         Contact {
             id: self.id,

@@ -26,9 +26,10 @@ pub use error::ScoringError;
 pub use prepared_score::{PreparedRule, PreparedScore};
 
 use crate::config::Config;
-use crate::plugin::types::ContactActivities;
-use crate::plugin::{PluginRuntime, ScoringRulePlugin};
-use crate::store::{ContactScoring, RuleOutcome, RunRecord, ScoreOutcomes, Store, StoredAward};
+use crate::plugin::{ContactActivitiesView, PluginRuntime, ScoringRulePlugin};
+use crate::store::{
+    ContactScoring, RuleOutcome, RunRecord, ScoreOutcomes, Store, StoredAward, StoredHistory,
+};
 use batch_queue::BatchQueue;
 use rule_inputs::{RuleInputs, ScoreNeeds};
 
@@ -205,17 +206,22 @@ fn score_batch(
         now,
         batch_size,
     } = run;
-    let mut contacts = Vec::with_capacity(batch.len());
+    let mut stored = Vec::with_capacity(batch.len());
     for contact_id in batch {
         // A contact deleted since the ids were read has nothing to score.
-        if let Some(input) = store.contact_for_plugins(contact_id)? {
-            contacts.push((contact_id.clone(), input));
+        if let Some(history) = store.stored_history(contact_id)? {
+            stored.push(history);
         }
     }
-    let RuleInputs { members, inputs } = RuleInputs::distribute(needs, contacts, dirty);
+    // Decoded in place: every string the plugins get points into the bytes read above.
+    let histories = stored
+        .iter()
+        .map(StoredHistory::decode)
+        .collect::<Result<Vec<_>, _>>()?;
+    let RuleInputs { members, inputs } = RuleInputs::distribute(needs, &histories, dirty);
     // One scoring per contact, gathering its outcomes in every score.
     let mut scorings: Vec<ContactScoring> = Vec::with_capacity(batch.len());
-    let mut position: HashMap<String, usize> = HashMap::with_capacity(batch.len());
+    let mut position: HashMap<&str, usize> = HashMap::with_capacity(batch.len());
     for (((score, members), inputs), count) in scores.iter().zip(members).zip(inputs).zip(counts.iter_mut()) {
         if members.is_empty() {
             continue;
@@ -224,9 +230,9 @@ fn score_batch(
         let (outcomes, failures) = score_contacts(score, &inputs, members.len(), *now, *batch_size);
         count.1 += failures;
         for (contact_id, outcomes) in members.into_iter().zip(outcomes) {
-            let index = *position.entry(contact_id.clone()).or_insert_with(|| {
+            let index = *position.entry(contact_id).or_insert_with(|| {
                 scorings.push(ContactScoring {
-                    contact_id,
+                    contact_id: contact_id.to_owned(),
                     scores: Vec::with_capacity(scores.len()),
                     replaces_all: false,
                 });
@@ -246,7 +252,7 @@ fn score_batch(
 /// each member's outcomes and how many rule outcomes failed.
 fn score_contacts(
     score: &PreparedScore,
-    inputs: &[Vec<ContactActivities>],
+    inputs: &[Vec<ContactActivitiesView<'_>>],
     member_count: usize,
     now: i64,
     batch_size: usize,

@@ -27,12 +27,14 @@ mod keys;
 mod lock;
 mod migration;
 mod scores;
+mod stored_history;
 
 use std::path::{Path, PathBuf};
 
 pub use contacts::{ACTIVITIES_PER_CHUNK, PendingChanges, WriteOutcome};
 pub use error::StoreError;
 pub use scores::{ContactScoring, RuleOutcome, RunRecord, ScoreOutcomes, ScoreTotal, StoredAward};
+pub use stored_history::StoredHistory;
 
 /// The schema version this build writes and reads (older ones are migrated on open).
 ///

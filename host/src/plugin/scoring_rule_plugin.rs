@@ -8,10 +8,17 @@ use super::bindings::scoring_rule::ScoringRulePre;
 use super::call::{CallStats, CallTarget, call_plugin, contact_results};
 use super::error::{BatchLabel, ContactFailure, PluginTrap};
 use super::host_state::HostState;
+use super::input_view::{ActivityKindView, ScoringInput};
 use super::runtime::{PluginDetails, RuntimeShared};
 use super::types::{ActivityKind, Award, ContactActivities, PluginError, Timestamp};
 
 pub use super::bindings::scoring_rule::exports::leadgate::plugin::scoring::Requirements;
+
+/// The exported interface that holds `score-batch`.
+const SCORING_INTERFACE: &str = "leadgate:plugin/scoring@0.1.0";
+
+/// What `score-batch` returns: per contact, its awards or the plugin's reason for none.
+type ScoreBatchResults = Vec<Result<Vec<Award>, PluginError>>;
 
 /// Bytes counted per award on top of its reason text, for the output cap.
 const AWARD_OVERHEAD_BYTES: usize = 32;
@@ -89,19 +96,32 @@ impl ScoringRulePlugin {
     /// Awards that have expired at `now` are dropped; a contact whose awards are larger than
     /// the output cap gets [`ContactFailure::OutputTooLarge`]. A crash fails the whole call;
     /// [`ScoringRulePlugin::score_contacts`] isolates crashing contacts instead.
-    pub fn score_batch(
+    ///
+    /// `contacts` are the owned contract type ([`ContactActivities`]) or borrowed views of it
+    /// ([`ContactActivitiesView`](super::ContactActivitiesView)); the plugin sees the same.
+    pub fn score_batch<I: ScoringInput>(
         &self,
         config: &RuleConfig,
-        contacts: &[ContactActivities],
+        contacts: &[I],
         now: Timestamp,
     ) -> Result<ScoredBatch, Box<PluginTrap>> {
-        let batch = BatchLabel::from_ids(contacts.iter().map(|input| input.contact.id.as_str()));
+        let batch = BatchLabel::from_ids(contacts.iter().map(ScoringInput::contact_id));
         let target = self.target("score-batch");
         let (awards, stats) = call_plugin(&self.runtime, &target, batch.clone(), config, now, |store| {
-            self.pre
-                .instantiate(&mut *store)?
-                .leadgate_plugin_scoring()
-                .call_score_batch(&mut *store, contacts, now)
+            let instance = self.pre.instance_pre().instantiate(&mut *store)?;
+            let function = instance
+                .get_export_index(&mut *store, None, SCORING_INTERFACE)
+                .and_then(|interface| instance.get_export_index(&mut *store, Some(&interface), "score-batch"))
+                .ok_or_else(|| {
+                    wasmtime::format_err!("the plugin exports no `{SCORING_INTERFACE}#score-batch`")
+                })?;
+            // Typed by the input's own Rust type: the check that it matches the contract runs
+            // here, once per call, and lowering then reads the input where it is.
+            let score_batch =
+                instance.get_typed_func::<(&[I], Timestamp), (ScoreBatchResults,)>(&mut *store, &function)?;
+            score_batch
+                .call(&mut *store, (contacts, now))
+                .map(|(results,)| results)
         })?;
         let limit = self.runtime.limits.output_bytes_per_contact;
         let results = contact_results(awards, contacts.len(), &target, batch, &stats, limit, |awards| {
@@ -123,10 +143,10 @@ impl ScoringRulePlugin {
 
     /// Scores any number of contacts in batches of `batch_size`, isolating contacts that crash
     /// the plugin (see [`PluginRun`]).
-    pub fn score_contacts(
+    pub fn score_contacts<I: ScoringInput>(
         &self,
         config: &RuleConfig,
-        contacts: &[ContactActivities],
+        contacts: &[I],
         now: Timestamp,
         batch_size: usize,
     ) -> PluginRun<Vec<Award>> {
@@ -151,6 +171,14 @@ impl Requirements {
         self.activity_kinds
             .as_ref()
             .is_none_or(|kinds| kinds.contains(kind))
+    }
+
+    /// True when the rule looks at activities of `kind` (a borrowed kind, as scoring reads it
+    /// from the store).
+    pub fn wants_kind(&self, kind: ActivityKindView<'_>) -> bool {
+        self.activity_kinds
+            .as_ref()
+            .is_none_or(|kinds| kinds.iter().any(|wanted| kind.is(wanted)))
     }
 
     /// The contact with only the activities the rule looks at, as `score-batch` expects it.
@@ -182,6 +210,14 @@ mod tests {
             value: None,
             attributes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_scoring_interface_is_the_bound_contract_version() {
+        assert_eq!(
+            SCORING_INTERFACE,
+            format!("leadgate:plugin/scoring@{}", crate::plugin::CONTRACT_VERSION)
+        );
     }
 
     #[test]

@@ -3,8 +3,7 @@
 use std::collections::HashSet;
 
 use super::PreparedScore;
-use crate::plugin::Requirements;
-use crate::plugin::types::{Activity, Contact, ContactActivities};
+use crate::plugin::{ContactActivitiesView, ContactHistory, Requirements};
 
 /// What a score needs from a batch: whether it scores every contact, and what each rule reads.
 #[derive(Debug, Clone)]
@@ -26,25 +25,24 @@ impl<'a> ScoreNeeds<'a> {
 }
 
 /// Each rule's input for one batch: the contacts its score scores, with only the activities the
-/// rule asks for.
+/// rule asks for, pointing into the batch's decoded histories.
 #[derive(Debug, Default)]
-pub(crate) struct RuleInputs {
+pub(crate) struct RuleInputs<'a> {
     /// Per score: the ids of the contacts it scores in this batch, in batch order.
-    pub(crate) members: Vec<Vec<String>>,
+    pub(crate) members: Vec<Vec<&'a str>>,
     /// Per score, per rule: one input per member, in the same order.
-    pub(crate) inputs: Vec<Vec<Vec<ContactActivities>>>,
+    pub(crate) inputs: Vec<Vec<Vec<ContactActivitiesView<'a>>>>,
 }
 
-impl RuleInputs {
-    /// Distributes `contacts` over the rules of `scores`. A score that is not recalculated
+impl<'a> RuleInputs<'a> {
+    /// Distributes `histories` over the rules of `scores`. A score that is not recalculated
     /// scores only the `dirty` contacts.
     ///
-    /// Each value moves to the last rule that reads it and is copied only for the rules before
-    /// it: with the usual set-up (each activity kind read by one rule) nothing is copied but
-    /// the contact, which copying would otherwise dominate the batch.
+    /// Nothing is copied: every rule's input refers to the histories, so rules that read the
+    /// same contact or the same activities share them.
     pub(crate) fn distribute(
         scores: &[ScoreNeeds<'_>],
-        contacts: Vec<(String, ContactActivities)>,
+        histories: &'a [ContactHistory<'a>],
         dirty: &HashSet<&str>,
     ) -> Self {
         let mut distributed = Self {
@@ -54,103 +52,62 @@ impl RuleInputs {
                 .map(|score| vec![Vec::new(); score.rules.len()])
                 .collect(),
         };
-        let mut uses: Vec<(usize, usize)> = Vec::new();
-        for (contact_id, input) in contacts {
-            uses.clear();
-            let is_dirty = dirty.contains(contact_id.as_str());
-            for (score_index, score) in scores.iter().enumerate() {
-                if score.recalculate || is_dirty {
-                    distributed.members[score_index].push(contact_id.clone());
-                    uses.extend((0..score.rules.len()).map(|rule_index| (score_index, rule_index)));
+        for history in histories {
+            let contact_id = history.contact.id;
+            let is_dirty = dirty.contains(contact_id);
+            for ((score, members), inputs) in scores
+                .iter()
+                .zip(&mut distributed.members)
+                .zip(&mut distributed.inputs)
+            {
+                if !(score.recalculate || is_dirty) {
+                    continue;
+                }
+                members.push(contact_id);
+                for (requirements, rule_inputs) in score.rules.iter().zip(inputs.iter_mut()) {
+                    rule_inputs.push(history.select(|kind| requirements.wants_kind(kind)));
                 }
             }
-            distributed.hand_out(scores, &uses, input);
         }
         distributed
-    }
-
-    /// Gives one contact to each rule in `uses`, moving every value on its last use.
-    fn hand_out(&mut self, scores: &[ScoreNeeds<'_>], uses: &[(usize, usize)], input: ContactActivities) {
-        let wants = |(score_index, rule_index): (usize, usize), activity: &Activity| {
-            scores[score_index].rules[rule_index].wants(&activity.kind)
-        };
-        let mut contact: Option<Contact> = Some(input.contact);
-        let mut activities: Vec<Option<Activity>> = input.activities.into_iter().map(Some).collect();
-        for (position, &current) in uses.iter().enumerate() {
-            let later = &uses[position + 1..];
-            let mut selected = Vec::new();
-            for slot in &mut activities {
-                let Some(activity) = slot.as_ref() else {
-                    continue;
-                };
-                if !wants(current, activity) {
-                    continue;
-                }
-                let needed_later = later.iter().any(|&other| wants(other, activity));
-                selected.extend(if needed_later { slot.clone() } else { slot.take() });
-            }
-            let contact = if later.is_empty() {
-                contact.take()
-            } else {
-                contact.clone()
-            };
-            // Always present: the contact is taken only on the last use.
-            if let Some(contact) = contact {
-                let (score_index, rule_index) = current;
-                self.inputs[score_index][rule_index].push(ContactActivities {
-                    contact,
-                    activities: selected,
-                });
-            }
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::types::{ActivityKind, Address};
+    use crate::plugin::types::ActivityKind;
+    use crate::plugin::{ActivityKindView, ActivityView, ContactView};
 
-    fn contact(id: &str, kinds: &[ActivityKind]) -> (String, ContactActivities) {
-        let activities = kinds
-            .iter()
-            .enumerate()
-            .map(|(index, kind)| Activity {
-                id: format!("{id}-a{index}"),
-                kind: kind.clone(),
-                occurred_at: index as i64,
-                subject: None,
-                quantity: None,
-                value: None,
-                attributes: Vec::new(),
-            })
-            .collect();
-        let contact = Contact {
-            id: id.into(),
-            email: None,
-            first_name: None,
-            last_name: None,
-            company: None,
-            title: None,
-            phone: None,
-            address: Address {
-                street: None,
-                city: None,
-                state: None,
-                postal_code: None,
-                country: None,
+    fn history<'a>(
+        id: &'a str,
+        activity_ids: &'a [String],
+        kinds: &[ActivityKindView<'a>],
+    ) -> ContactHistory<'a> {
+        ContactHistory {
+            contact: ContactView {
+                id,
+                ..ContactView::default()
             },
-            attributes: Vec::new(),
-        };
-        (id.into(), ContactActivities { contact, activities })
+            activities: kinds
+                .iter()
+                .zip(activity_ids)
+                .enumerate()
+                .map(|(index, (kind, activity_id))| ActivityView {
+                    id: activity_id,
+                    kind: *kind,
+                    occurred_at: index as i64,
+                    subject: None,
+                    quantity: None,
+                    value: None,
+                    attributes: Vec::new(),
+                })
+                .collect(),
+        }
     }
 
-    fn ids(input: &ContactActivities) -> Vec<&str> {
-        input
-            .activities
-            .iter()
-            .map(|activity| activity.id.as_str())
-            .collect()
+    fn ids<'a>(input: &ContactActivitiesView<'a>) -> Vec<&'a str> {
+        input.activities.iter().map(|activity| activity.id).collect()
     }
 
     #[test]
@@ -177,16 +134,18 @@ mod tests {
             },
         ];
         let kinds = [
-            ActivityKind::Purchase,
-            ActivityKind::PageVisit,
-            ActivityKind::Purchase,
+            ActivityKindView::Purchase,
+            ActivityKindView::PageVisit,
+            ActivityKindView::Purchase,
+        ];
+        let first_ids: Vec<String> = (0..3).map(|index| format!("c-1-a{index}")).collect();
+        let second_ids: Vec<String> = (0..3).map(|index| format!("c-2-a{index}")).collect();
+        let histories = [
+            history("c-1", &first_ids, &kinds),
+            history("c-2", &second_ids, &kinds),
         ];
         let dirty: HashSet<&str> = ["c-2"].into_iter().collect();
-        let inputs = RuleInputs::distribute(
-            &scores,
-            vec![contact("c-1", &kinds), contact("c-2", &kinds)],
-            &dirty,
-        );
+        let inputs = RuleInputs::distribute(&scores, &histories, &dirty);
         assert_eq!(inputs.members, [vec!["c-1", "c-2"], vec!["c-2"]]);
         let first = &inputs.inputs[0];
         assert_eq!(ids(&first[0][0]), ["c-1-a0", "c-1-a2"]);
@@ -198,5 +157,11 @@ mod tests {
         assert!(second[2][0].activities.is_empty());
         assert_eq!(second[2][0].contact.id, "c-2", "every rule gets the contact");
         assert_eq!(first[0][1].contact.id, "c-2");
+        // Shared, not copied: both scores' rules point at the same contact and activities.
+        assert!(std::ptr::eq(first[0][1].contact, second[0][0].contact));
+        assert!(std::ptr::eq(
+            first[0][1].activities[0],
+            second[1][0].activities[0]
+        ));
     }
 }

@@ -1,8 +1,7 @@
 //! Stored values: a schema version byte, then postcard. Every value can be migrated: a reader
 //! that meets an older version converts it; one that meets a newer version refuses it.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 
@@ -20,11 +19,12 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     Ok(bytes)
 }
 
-/// Decodes a stored value, naming the tree and key when it cannot.
-pub(crate) fn decode<T: DeserializeOwned>(
+/// Decodes a stored value, naming the tree and key when it cannot. `T` may borrow text from
+/// `bytes`.
+pub(crate) fn decode<'bytes, T: Deserialize<'bytes>>(
     tree: &'static str,
     key: &[u8],
-    bytes: &[u8],
+    bytes: &'bytes [u8],
 ) -> Result<T, StoreError> {
     let corrupt = |reason: String| StoreError::Corrupt {
         tree,
@@ -39,6 +39,18 @@ pub(crate) fn decode<T: DeserializeOwned>(
             "value version {version}; this leadgate reads version {VALUE_VERSION}"
         ))),
         None => Err(corrupt("empty value".to_owned())),
+    }
+}
+
+/// The number of items of a stored sequence, read from its length prefix without decoding
+/// the items; `None` when the value is not a sequence of this version.
+pub(crate) fn sequence_length(bytes: &[u8]) -> Option<usize> {
+    match bytes.split_first() {
+        // postcard writes a sequence's length as a varint `usize`, the same as a `usize`.
+        Some((&VALUE_VERSION, rest)) => postcard::take_from_bytes::<usize>(rest)
+            .ok()
+            .map(|(length, _)| length),
+        _ => None,
     }
 }
 
@@ -59,6 +71,8 @@ mod tests {
             decode::<ContactRecord>("contacts", &crate::store::keys::contact("c-1"), &bytes).unwrap(),
             contact
         );
+        assert_eq!(sequence_length(&encode(&vec![7u8; 300]).unwrap()), Some(300));
+        assert_eq!(sequence_length(&[9, 1]), None);
         let error =
             decode::<ContactRecord>("contacts", &crate::store::keys::contact("c-1"), &[9, 1, 2]).unwrap_err();
         assert_eq!(

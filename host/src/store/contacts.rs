@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Table};
 use super::{Store, StoreError, codec};
-use crate::plugin::types::{Activity, ContactActivities};
 use crate::records::{ActivityRecord, ContactRecord};
 
 /// Most activities stored under one key: big enough that a typical history is one value, small
@@ -40,12 +39,6 @@ impl From<&ActivityRecord> for StoredActivity {
 }
 
 impl StoredActivity {
-    /// The activity as plugins see it, by move.
-    fn into_plugin_activity(self) -> Activity {
-        // An empty contact id costs no allocation.
-        self.into_record("").into_plugin_activity()
-    }
-
     fn into_record(self, contact_id: &str) -> ActivityRecord {
         ActivityRecord {
             contact_id: contact_id.to_owned(),
@@ -254,7 +247,7 @@ impl Store {
     }
 
     /// A contact's stored activities, oldest first (ties in id order): the one order both
-    /// [`Store::activities_of`] and [`Store::contact_for_plugins`] give.
+    /// [`Store::activities_of`] and [`Store::stored_history`] give.
     fn history(&self, contact_id: &str) -> Result<Vec<StoredActivity>, StoreError> {
         let mut activities: Vec<StoredActivity> = self
             .activity_chunks(contact_id)?
@@ -267,24 +260,6 @@ impl Store {
                 .then_with(|| left.id.cmp(&right.id))
         });
         Ok(activities)
-    }
-
-    /// A contact with its activities (oldest first, as [`Store::activities_of`]) in the plugin
-    /// contract's shape, as scoring sends it: decoded straight into that shape, because scoring
-    /// reads every activity of every contact it scores.
-    pub fn contact_for_plugins(&self, contact_id: &str) -> Result<Option<ContactActivities>, StoreError> {
-        let Some(contact) = self.contact(contact_id)? else {
-            return Ok(None);
-        };
-        let activities: Vec<Activity> = self
-            .history(contact_id)?
-            .into_iter()
-            .map(StoredActivity::into_plugin_activity)
-            .collect();
-        Ok(Some(ContactActivities {
-            contact: contact.into_plugin_contact(),
-            activities,
-        }))
     }
 
     /// Every contact, in key order.
