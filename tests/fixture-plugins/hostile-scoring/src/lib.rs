@@ -122,9 +122,9 @@ const TRACE_WORDS: usize = 128 * 1024;
 /// `TRACE_WORDS` more. The trace is computed, never stored as such, so only a left trace counts.
 fn trace() -> Vec<Award> {
     let seed = config::get("trace-seed").unwrap_or_default();
-    let word = seed
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    let word = seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
     let memory_bytes = core::arch::wasm32::memory_size::<0>() * 65_536;
     // Address 0 is the null pointer; the scan starts at the next word.
     let found = (8..memory_bytes)
