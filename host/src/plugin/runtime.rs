@@ -71,13 +71,15 @@ pub enum RuntimeError {
 /// Loads and runs plugins. Cheap to clone; every clone shares one engine.
 ///
 /// ```no_run
+/// use leadgate::plugin::types::ContactActivities;
 /// use leadgate::plugin::{PluginRuntime, RuntimeOptions, RuleConfig};
 ///
 /// let runtime = PluginRuntime::new(RuntimeOptions::default())?;
 /// let rule = runtime.load_scoring_rule("purchase_count.wasm".as_ref())?;
 /// let mut config = RuleConfig::new();
 /// config.insert("product", "Microsoft Office");
-/// let batch = rule.score_batch(&config, &[], 1_767_225_600_000)?;
+/// let contacts: Vec<ContactActivities> = Vec::new();
+/// let batch = rule.score_batch(&config, &contacts, 1_767_225_600_000)?;
 /// assert!(batch.results.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
