@@ -18,7 +18,7 @@ mod error;
 mod prepared_score;
 mod rule_inputs;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -28,7 +28,7 @@ pub use prepared_score::{PreparedRule, PreparedScore};
 use crate::config::Config;
 use crate::plugin::{ContactActivitiesView, PluginRuntime, ScoringRulePlugin};
 use crate::store::{
-    ContactScoring, RuleOutcome, RunRecord, ScoreOutcomes, Store, StoredAward, StoredHistory,
+    ContactScoring, PendingChanges, RuleOutcome, RunRecord, ScoreOutcomes, Store, StoredAward, StoredHistory,
 };
 use batch_queue::BatchQueue;
 use rule_inputs::{RuleInputs, ScoreNeeds};
@@ -65,8 +65,17 @@ pub fn run(
         store.mark_scored(&score.name)?;
     }
 
-    let changes = store.pending_changes()?;
     let recalculating = scores.iter().any(|score| score.recalculate);
+    // When every score is recalculated, every contact is scored: which ones changed does not
+    // matter, only the log entries to clear after. Reading 100,000 ids costs a run a few percent.
+    let changes = if scores.iter().all(|score| score.recalculate) {
+        PendingChanges {
+            contact_ids: BTreeSet::new(),
+            entries: store.change_log_entries()?,
+        }
+    } else {
+        store.pending_changes()?
+    };
     // Contacts to visit: every contact when a score is recalculated, else the dirty ones.
     let contact_ids: Vec<String> = if recalculating {
         store.contact_ids().collect::<Result<_, _>>()?

@@ -274,13 +274,13 @@ impl Store {
     pub fn contact_ids(&self) -> impl Iterator<Item = Result<String, StoreError>> + '_ {
         self.data.scan_prefix(Table::Contacts.prefix()).keys().map(|key| {
             let key = key?;
-            keys::parts(&key)
-                .into_iter()
-                .next()
+            keys::first_part(&key)
+                .and_then(|id| std::str::from_utf8(id).ok())
+                .map(str::to_owned)
                 .ok_or_else(|| StoreError::Corrupt {
                     tree: Table::Contacts.name(),
                     key: keys::printable(&key),
-                    reason: "no contact id".into(),
+                    reason: "no contact id in UTF-8".into(),
                 })
         })
     }
@@ -311,6 +311,16 @@ impl Store {
             pending.entries.push(key.to_vec());
         }
         Ok(pending)
+    }
+
+    /// The change-log entries, without reading which contacts they name: all a run that scores
+    /// every contact anyway needs, to clear them afterwards.
+    pub fn change_log_entries(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.data
+            .scan_prefix(Table::Changes.prefix())
+            .keys()
+            .map(|key| Ok(key?.to_vec()))
+            .collect()
     }
 
     /// How many contacts wait for rescoring.
@@ -359,6 +369,21 @@ mod tests {
     fn clear_dirty(store: &Store) {
         let pending = store.pending_changes().unwrap();
         store.clear_changes(&pending.entries).unwrap();
+    }
+
+    #[test]
+    fn the_change_log_entries_are_those_pending_changes_reads() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path()).unwrap();
+        store.upsert_contacts(&[contact("c-1", "CTO")]).unwrap();
+        store.upsert_contacts(&[contact("c-2", "CFO")]).unwrap();
+        let entries = store.change_log_entries().unwrap();
+        assert_eq!(entries.len(), 2, "one entry per write");
+        assert_eq!(entries, store.pending_changes().unwrap().entries);
+        store.clear_changes(&entries).unwrap();
+        assert!(store.change_log_entries().unwrap().is_empty());
+        let ids: Vec<String> = store.contact_ids().collect::<Result<_, _>>().unwrap();
+        assert_eq!(ids, ["c-1", "c-2"]);
     }
 
     #[test]

@@ -112,6 +112,15 @@ pub(crate) fn legacy_score_contact(score_name: &str, contact_id: &str) -> Vec<u8
     key
 }
 
+/// The first length-prefixed part of a key (after its table byte), as stored; `None` when the
+/// key is too short to hold it.
+pub(crate) fn first_part(key: &[u8]) -> Option<&[u8]> {
+    let [length_high, length_low, rest @ ..] = key.get(1..)? else {
+        return None;
+    };
+    rest.get(..usize::from(u16::from_be_bytes([*length_high, *length_low])))
+}
+
 /// Splits a key (after its table byte) into its length-prefixed parts (the chunk number of an
 /// activity key is not one).
 pub(crate) fn parts(key: &[u8]) -> Vec<String> {
@@ -134,6 +143,18 @@ pub(crate) fn printable(key: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_part_is_the_contact_id() {
+        assert_eq!(first_part(&contact("c-1")), Some(b"c-1".as_slice()));
+        assert_eq!(first_part(&activity_chunk("c-1", 3)), Some(b"c-1".as_slice()));
+        assert_eq!(
+            first_part(&[Table::Contacts as u8, 0, 9, b'x']),
+            None,
+            "truncated"
+        );
+        assert_eq!(first_part(&[Table::Contacts as u8]), None);
+    }
 
     #[test]
     fn contact_prefixes_do_not_overlap() {
