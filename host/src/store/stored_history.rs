@@ -240,16 +240,13 @@ mod tests {
         Activity {
             id: view.id.to_owned(),
             kind: match view.kind {
+                ActivityKindView::Purchase => ActivityKind::Purchase,
+                ActivityKindView::PageVisit => ActivityKind::PageVisit,
+                ActivityKindView::FormSubmission => ActivityKind::FormSubmission,
+                ActivityKindView::EmailOpen => ActivityKind::EmailOpen,
+                ActivityKindView::EmailClick => ActivityKind::EmailClick,
+                ActivityKindView::EventAttendance => ActivityKind::EventAttendance,
                 ActivityKindView::Custom(name) => ActivityKind::Custom(name.to_owned()),
-                standard => crate::records::activity_kind(match standard {
-                    ActivityKindView::Purchase => "purchase",
-                    ActivityKindView::PageVisit => "page-visit",
-                    ActivityKindView::FormSubmission => "form-submission",
-                    ActivityKindView::EmailOpen => "email-open",
-                    ActivityKindView::EmailClick => "email-click",
-                    ActivityKindView::EventAttendance => "event-attendance",
-                    ActivityKindView::Custom(name) => name,
-                }),
             },
             occurred_at: view.occurred_at,
             subject: view.subject.map(str::to_owned),
