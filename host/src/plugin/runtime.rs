@@ -247,7 +247,9 @@ impl PluginRuntime {
                         .call_info(&mut *store)
                 })?;
                 check_declared_role(label, role, info.role)?;
-                Plugin::ScoringRule(ScoringRulePlugin::new(self.shared.clone(), details(info), pre))
+                Plugin::ScoringRule(
+                    ScoringRulePlugin::new(self.shared.clone(), details(info), pre).map_err(link)?,
+                )
             }
             Role::FieldMapping => {
                 let pre = FieldMappingPre::new(instance_pre).map_err(link)?;

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use wasmtime::component::ComponentExportIndex;
+
 use super::RuleConfig;
 use super::batching::{PluginRun, run_in_batches};
 use super::bindings::scoring_rule::ScoringRulePre;
@@ -38,6 +40,8 @@ pub struct ScoringRulePlugin {
     runtime: Arc<RuntimeShared>,
     details: Arc<PluginDetails>,
     pre: ScoringRulePre<HostState>,
+    /// Where `score-batch` is among the component's exports, found once at load.
+    score_batch_export: ComponentExportIndex,
 }
 
 impl std::fmt::Debug for ScoringRulePlugin {
@@ -50,16 +54,26 @@ impl std::fmt::Debug for ScoringRulePlugin {
 }
 
 impl ScoringRulePlugin {
+    /// Fails when the component has no `score-batch` export, which linking against the
+    /// `scoring-rule` world has already ruled out.
     pub(crate) fn new(
         runtime: Arc<RuntimeShared>,
         details: PluginDetails,
         pre: ScoringRulePre<HostState>,
-    ) -> Self {
-        Self {
+    ) -> wasmtime::Result<Self> {
+        let component = pre.instance_pre().component();
+        let score_batch_export = component
+            .get_export_index(None, SCORING_INTERFACE)
+            .and_then(|interface| component.get_export_index(Some(&interface), "score-batch"))
+            .ok_or_else(|| {
+                wasmtime::format_err!("the plugin exports no `{SCORING_INTERFACE}#score-batch`")
+            })?;
+        Ok(Self {
             runtime,
             details: Arc::new(details),
             pre,
-        }
+            score_batch_export,
+        })
     }
 
     /// What is known about the plugin.
@@ -109,16 +123,12 @@ impl ScoringRulePlugin {
         let target = self.target("score-batch");
         let (awards, stats) = call_plugin(&self.runtime, &target, batch.clone(), config, now, |store| {
             let instance = self.pre.instance_pre().instantiate(&mut *store)?;
-            let function = instance
-                .get_export_index(&mut *store, None, SCORING_INTERFACE)
-                .and_then(|interface| instance.get_export_index(&mut *store, Some(&interface), "score-batch"))
-                .ok_or_else(|| {
-                    wasmtime::format_err!("the plugin exports no `{SCORING_INTERFACE}#score-batch`")
-                })?;
             // Typed by the input's own Rust type: the check that it matches the contract runs
             // here, once per call, and lowering then reads the input where it is.
-            let score_batch =
-                instance.get_typed_func::<(&[I], Timestamp), (ScoreBatchResults,)>(&mut *store, &function)?;
+            let score_batch = instance.get_typed_func::<(&[I], Timestamp), (ScoreBatchResults,)>(
+                &mut *store,
+                &self.score_batch_export,
+            )?;
             score_batch
                 .call(&mut *store, (contacts, now))
                 .map(|(results,)| results)
