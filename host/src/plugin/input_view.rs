@@ -9,6 +9,8 @@
 //! A [`ContactHistory`] holds one contact and its activities; each rule gets a
 //! [`ContactActivitiesView`] that points into it, with only the activities the rule asks for.
 
+mod activity_lowering;
+
 use wasmtime::component::{ComponentType, Lower};
 
 use super::types::{ActivityKind, ContactActivities};
@@ -140,8 +142,9 @@ impl<'a> ActivityKindView<'a> {
     }
 }
 
-/// One thing a contact did (WIT `activity`).
-#[derive(ComponentType, Lower, Debug, Clone, PartialEq)]
+/// One thing a contact did (WIT `activity`). Its [`Lower`] is written by hand, for speed (see
+/// `activity_lowering`).
+#[derive(ComponentType, Debug, Clone, PartialEq)]
 #[component(record)]
 pub struct ActivityView<'a> {
     /// The activity's id.

@@ -5,6 +5,7 @@ mod containment;
 mod determinism;
 mod example_plugins;
 mod loading;
+mod lowering;
 mod salesforce_auth;
 mod salesforce_client;
 mod sandbox_bulk;

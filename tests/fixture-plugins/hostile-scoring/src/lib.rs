@@ -14,7 +14,10 @@
 //!   randomness, network), one award per probe, for the sandbox tests;
 //! - `trace`: counts the 8-byte words of its whole linear memory that hold the trace of
 //!   config `trace-seed` (the count is the award's points), then fills 1 MiB with that trace
-//!   and leaks it, for the test that no byte of one call reaches the next.
+//!   and leaks it, for the test that no byte of one call reaches the next;
+//! - `echo`: one award per activity, then one for the contact, whose reasons are the `Debug`
+//!   text of what the plugin received, for the test that every way the host lowers its input
+//!   delivers the same values.
 
 wit_bindgen::generate!({
     world: "scoring-rule",
@@ -49,7 +52,9 @@ impl Guest for Hostile {
             .iter()
             .map(|input| {
                 let targeted = victim.as_deref().is_none_or(|victim| victim == input.contact.id);
-                if targeted && mode != "well-behaved" {
+                if targeted && mode == "echo" {
+                    Ok(echo(input))
+                } else if targeted && mode != "well-behaved" {
                     misbehave(&mode, &input.contact.id)
                 } else {
                     well_behaved(input)
@@ -69,6 +74,21 @@ fn well_behaved(input: &ContactActivities) -> Result<Vec<Award>, PluginError> {
         reason: format!("{} activities", input.activities.len()),
         expires_at: None,
     }])
+}
+
+fn echo(input: &ContactActivities) -> Vec<Award> {
+    let described = |points: usize, reason: String| Award {
+        points: points as i64,
+        reason,
+        expires_at: None,
+    };
+    input
+        .activities
+        .iter()
+        .enumerate()
+        .map(|(index, activity)| described(index, format!("{activity:?}")))
+        .chain([described(input.activities.len(), format!("{:?}", input.contact))])
+        .collect()
 }
 
 fn misbehave(mode: &str, contact: &str) -> Result<Vec<Award>, PluginError> {
