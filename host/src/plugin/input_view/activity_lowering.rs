@@ -1,33 +1,15 @@
-//! How an [`ActivityView`] is copied into a plugin's memory (WIT `activity`), written by hand.
-//!
-//! Scoring copies every activity it reads into a plugin, so this copy is on the hottest path of
-//! a run. The derived lowering writes each of the record's seven fields, and each option's
-//! discriminant, through a memory lookup of its own (about a dozen per activity); this one
-//! makes the guest allocations the strings and the attribute list need, then writes the
-//! record's fixed 80 bytes with a single lookup.
-//!
-//! Empty text and empty lists get no guest allocation: they are written as the pointer `align`
-//! with length 0, which is what wit-bindgen's `cabi_realloc` returns for a zero-byte request
-//! (it allocates nothing), and what its generated code never frees. Allocating nothing for
-//! nothing saves one call into the guest per activity: most activities have no attributes.
-//!
-//! Only UTF-8 guests (every Rust, C and Go toolchain) take the fast path; a guest that asked
-//! for UTF-16 or Latin-1 strings is lowered field by field, exactly as the derive would.
-//! A test lowers the same activities through this code and through the derived lowering of the
-//! owned contract type, and compares what the guest received.
+//! How an [`ActivityView`] is copied into a plugin's memory (WIT `activity`), written by hand
+//! for speed: see [`super::guest_copy`] for why and how.
 
 use std::mem::MaybeUninit;
 
-use wasmtime::component::__internal::{
-    CanonicalAbiInfo, ComponentVariant, InterfaceType, LowerContext, bad_type_info, map_maybe_uninit,
-    wasmtime_environ::component::StringEncoding,
-};
+use wasmtime::component::__internal::{ComponentVariant, InterfaceType, LowerContext, map_maybe_uninit};
 use wasmtime::component::{ComponentType, Lower};
 
+use super::guest_copy::{
+    GuestSlice, copy_attributes, copy_optional_text, copy_text, field_types, record_field_offsets, takes_utf8,
+};
 use super::{ActivityKindView, ActivityView, AttributeView};
-
-/// The canonical ABI limit on one string's length in bytes.
-const MAX_STRING_BYTES: usize = (1 << 31) - 1;
 
 /// Byte offsets of the record's fields, in WIT order: id, kind, occurred-at, subject,
 /// quantity, value, attributes.
@@ -49,91 +31,6 @@ const VALUE_PAYLOAD: usize = <Option<f64> as ComponentVariant>::PAYLOAD_OFFSET32
 /// The `custom` case of `activity-kind`, the only one with a payload.
 const CUSTOM_KIND: u8 = 6;
 
-/// Where each field of a record with these field layouts starts, as the canonical ABI lays
-/// them out: each at the next multiple of its alignment.
-const fn record_field_offsets<const N: usize>(fields: [CanonicalAbiInfo; N]) -> [usize; N] {
-    let mut offsets = [0; N];
-    let mut end: u32 = 0;
-    let mut index = 0;
-    while index < N {
-        let align = fields[index].align32;
-        let start = end.div_ceil(align) * align;
-        offsets[index] = start as usize;
-        end = start + fields[index].size32;
-        index += 1;
-    }
-    offsets
-}
-
-/// A string or list already in guest memory: its pointer and length.
-#[derive(Clone, Copy)]
-struct GuestSlice {
-    pointer: u32,
-    length: u32,
-}
-
-impl GuestSlice {
-    /// An empty string or list: no allocation, a pointer that satisfies the alignment.
-    fn empty(align: u32) -> Self {
-        Self {
-            pointer: align,
-            length: 0,
-        }
-    }
-
-    fn write(self, record: &mut [u8], at: usize) {
-        record[at..at + 4].copy_from_slice(&self.pointer.to_le_bytes());
-        record[at + 4..at + 8].copy_from_slice(&self.length.to_le_bytes());
-    }
-}
-
-/// Copies UTF-8 `text` into one fresh guest allocation of exactly its length.
-fn copy_text<T>(cx: &mut LowerContext<'_, T>, text: &str) -> wasmtime::Result<GuestSlice> {
-    if text.is_empty() {
-        return Ok(GuestSlice::empty(1));
-    }
-    if text.len() > MAX_STRING_BYTES {
-        wasmtime::bail!("string length of {} too large to copy into wasm", text.len());
-    }
-    let pointer = cx.realloc(0, 0, 1, text.len())?;
-    // `realloc` has checked that the allocation lies inside memory.
-    let destination = cx
-        .as_slice_mut()
-        .get_mut(pointer..pointer + text.len())
-        .ok_or_else(|| wasmtime::format_err!("realloc return: beyond end of memory"))?;
-    destination.copy_from_slice(text.as_bytes());
-    Ok(GuestSlice {
-        pointer: u32::try_from(pointer)?,
-        length: u32::try_from(text.len())?,
-    })
-}
-
-/// Copies the attribute list into one fresh guest allocation (none when empty).
-fn copy_attributes<T>(
-    cx: &mut LowerContext<'_, T>,
-    list_type: InterfaceType,
-    attributes: &[AttributeView<'_>],
-) -> wasmtime::Result<GuestSlice> {
-    let align = AttributeView::ALIGN32;
-    if attributes.is_empty() {
-        return Ok(GuestSlice::empty(align));
-    }
-    let element = match list_type {
-        InterfaceType::List(index) => cx.types[index].element,
-        _ => bad_type_info(),
-    };
-    let size = attributes
-        .len()
-        .checked_mul(AttributeView::SIZE32)
-        .ok_or_else(|| wasmtime::format_err!("size overflow copying a list"))?;
-    let pointer = cx.realloc(0, 0, align, size)?;
-    AttributeView::linear_store_list_to_memory(cx, element, pointer, attributes)?;
-    Ok(GuestSlice {
-        pointer: u32::try_from(pointer)?,
-        length: u32::try_from(attributes.len())?,
-    })
-}
-
 impl ActivityView<'_> {
     /// The fast path: allocations first, then the fixed part in one write.
     fn lower_utf8_to_memory<T>(
@@ -152,10 +49,7 @@ impl ActivityView<'_> {
             ActivityKindView::EventAttendance => (5, None),
             ActivityKindView::Custom(name) => (CUSTOM_KIND, Some(copy_text(cx, name)?)),
         };
-        let subject = match self.subject {
-            Some(subject) => Some(copy_text(cx, subject)?),
-            None => None,
-        };
+        let subject = copy_optional_text(cx, self.subject)?;
         let attributes = copy_attributes(cx, attributes_type, &self.attributes)?;
 
         let [
@@ -176,10 +70,7 @@ impl ActivityView<'_> {
             name.write(&mut record, kind_at + KIND_PAYLOAD);
         }
         record[occurred_at_at..occurred_at_at + 8].copy_from_slice(&self.occurred_at.to_le_bytes());
-        if let Some(subject) = subject {
-            record[subject_at] = 1;
-            subject.write(&mut record, subject_at + SUBJECT_PAYLOAD);
-        }
+        GuestSlice::write_optional(subject, &mut record, subject_at, SUBJECT_PAYLOAD);
         if let Some(quantity) = self.quantity {
             record[quantity_at] = 1;
             let at = quantity_at + QUANTITY_PAYLOAD;
@@ -194,20 +85,6 @@ impl ActivityView<'_> {
         *cx.get::<RECORD_SIZE>(offset) = record;
         Ok(())
     }
-}
-
-/// The field types of the WIT `activity` record `ty`.
-fn field_types<T>(cx: &LowerContext<'_, T>, ty: InterfaceType) -> [InterfaceType; 7] {
-    let record = match ty {
-        InterfaceType::Record(index) => &cx.types[index],
-        _ => bad_type_info(),
-    };
-    std::array::from_fn(|index| {
-        record
-            .fields
-            .get(index)
-            .map_or_else(bad_type_info, |field| field.ty)
-    })
 }
 
 // SAFETY: the lowering writes exactly the canonical ABI layout of `activity` that the derived
@@ -252,7 +129,7 @@ unsafe impl Lower for ActivityView<'_> {
         offset: usize,
     ) -> wasmtime::Result<()> {
         let [id, kind, occurred_at, subject, quantity, value, attributes] = field_types(cx, ty);
-        if matches!(cx.options().string_encoding, StringEncoding::Utf8) {
+        if takes_utf8(cx) {
             return self.lower_utf8_to_memory(cx, attributes, offset);
         }
         let [
