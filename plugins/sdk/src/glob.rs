@@ -200,13 +200,11 @@ impl Segment {
         let (Some(&first_value), Some(&first_mask)) = (self.values.first(), self.masks.first()) else {
             return Some(0);
         };
-        // Scan for the first byte in a tight loop, and only compare the rest where it matches.
+        // Find the places the first byte allows with `memchr`, a word at a time, and only
+        // compare the rest there: a URL has few candidates for a run like `/pricing`.
         let starts = &text[..=last_start];
         let mut offset = 0;
-        while let Some(position) = starts[offset..]
-            .iter()
-            .position(|&byte| byte | first_mask == first_value)
-        {
+        while let Some(position) = first_byte_candidate(first_value, first_mask, &starts[offset..]) {
             let start = offset + position;
             if self.matches(&text[start..start + length]) {
                 return Some(start + length);
@@ -214,6 +212,18 @@ impl Segment {
             offset = start + 1;
         }
         None
+    }
+}
+
+/// The first place in `text` whose byte `actual` satisfies `actual | mask == value`.
+fn first_byte_candidate(value: u8, mask: u8, text: &[u8]) -> Option<usize> {
+    match mask {
+        // An exact byte.
+        0 => memchr::memchr(value, text),
+        // `?`: any byte.
+        0xFF => (!text.is_empty()).then_some(0),
+        // A letter ignoring case: `value` is its lowercase form, `value & !mask` its uppercase.
+        _ => memchr::memchr2(value, value & !mask, text),
     }
 }
 
