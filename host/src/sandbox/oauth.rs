@@ -134,11 +134,13 @@ impl OAuthServer {
 
     /// The session of the request's access token (`Authorization: Bearer …`, or the older
     /// `OAuth …`), or the 401 response Salesforce gives:
-    /// - no `Authorization` header, or an unknown, expired or revoked token:
+    /// - an unknown, expired or revoked token:
     ///   `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`, which a
     ///   client answers by refreshing;
-    /// - a header of another scheme or without a token:
-    ///   `[{"message":"INVALID_HEADER_TYPE","errorCode":"INVALID_AUTH_HEADER"}]`.
+    /// - no `Authorization` header, or one of another scheme or without a token:
+    ///   `[{"message":"INVALID_HEADER_TYPE","errorCode":"INVALID_AUTH_HEADER"}]` (the
+    ///   reference's simulator checklist, §11: "Missing or bad header → 401
+    ///   `INVALID_AUTH_HEADER`"), which a refresh cannot cure.
     ///
     /// Both carry `WWW-Authenticate: Token`.
     #[expect(
@@ -147,7 +149,7 @@ impl OAuthServer {
     )]
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<Session, Response> {
         let Some(header) = headers.get(AUTHORIZATION) else {
-            return Err(session_error::invalid_session());
+            return Err(session_error::invalid_auth_header());
         };
         let token = header
             .to_str()
@@ -350,6 +352,24 @@ mod tests {
         for request in [HeaderMap::new(), headers("Basic abc")?, headers("Bearer nope")?] {
             let response = server.authenticate(&request).err().ok_or("accepted")?;
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        Ok(())
+    }
+
+    /// Only a token that was once valid (or looks like one) gets `INVALID_SESSION_ID`, the
+    /// code that makes clients refresh; a missing header is a client bug a refresh cannot fix.
+    #[tokio::test]
+    async fn a_missing_header_is_invalid_auth_header_and_an_unknown_token_invalid_session()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let server = server();
+        for (request, expected) in [
+            (HeaderMap::new(), session_error::INVALID_AUTH_HEADER_BODY),
+            (headers("Basic abc")?, session_error::INVALID_AUTH_HEADER_BODY),
+            (headers("Bearer nope")?, session_error::INVALID_SESSION_BODY),
+        ] {
+            let response = server.authenticate(&request).err().ok_or("accepted")?;
+            let body = axum::body::to_bytes(response.into_body(), 1024).await?;
+            assert_eq!(std::str::from_utf8(&body)?, expected);
         }
         Ok(())
     }

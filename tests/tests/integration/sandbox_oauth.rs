@@ -937,7 +937,6 @@ async fn expired_and_unknown_sessions_get_salesforces_401() {
             .client
             .get(sandbox.url(PROTECTED))
             .bearer_auth("00Dnothing!AR"),
-        sandbox.client.get(sandbox.url(PROTECTED)),
     ] {
         let response = request.send().await.expect("data request");
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -952,16 +951,24 @@ async fn expired_and_unknown_sessions_get_salesforces_401() {
             json!([{ "message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID" }])
         );
     }
-    let basic = sandbox
-        .client
-        .get(sandbox.url(PROTECTED))
-        .basic_auth("user", Some("password"))
-        .send()
-        .await
-        .expect("data request");
-    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
-    let body: Value = basic.json().await.expect("JSON");
-    assert_eq!(body[0]["errorCode"], "INVALID_AUTH_HEADER");
+    // A missing header, or one of another scheme, is a malformed request rather than a
+    // session to refresh (reference §11).
+    for request in [
+        sandbox
+            .client
+            .get(sandbox.url(PROTECTED))
+            .basic_auth("user", Some("password")),
+        sandbox.client.get(sandbox.url(PROTECTED)),
+    ] {
+        let response = request.send().await.expect("data request");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["www-authenticate"], "Token");
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(
+            body,
+            json!([{ "message": "INVALID_HEADER_TYPE", "errorCode": "INVALID_AUTH_HEADER" }])
+        );
+    }
 
     // A refresh brings the session back; forced expiry ends it again.
     let (status, refreshed) = sandbox.refresh(text(&tokens, "refresh_token")).await;

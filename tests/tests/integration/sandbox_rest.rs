@@ -33,10 +33,19 @@ async fn the_versions_list_needs_no_session_and_is_not_counted() {
 #[tokio::test]
 async fn requests_without_a_valid_session_get_401_and_are_not_counted() {
     let org = TestOrg::start().await;
+    // No header at all is a malformed request (reference §11), not a session to refresh.
     let reply = send(client().get(org.data("/sobjects/Lead/describe"))).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.header("www-authenticate"), Some("Token"));
-    assert_shape(&reply.body, &fixture("invalid_session.json"));
+    assert_shape(&reply.body, &fixture("invalid_auth_header.json"));
+    let reply = send(
+        client()
+            .get(org.data("/limits"))
+            .header("Authorization", "Basic dXNlcjpwYXNzd29yZA=="),
+    )
+    .await;
+    assert_eq!(reply.status, 401);
+    assert_shape(&reply.body, &fixture("invalid_auth_header.json"));
     let reply = send(
         client()
             .get(org.data("/limits"))
@@ -44,8 +53,12 @@ async fn requests_without_a_valid_session_get_401_and_are_not_counted() {
     )
     .await;
     assert_eq!(reply.status, 401);
+    assert_shape(&reply.body, &fixture("invalid_session.json"));
     org.sandbox.control().expire_access_tokens();
-    assert_eq!(org.get("/limits").await.status, 401);
+    let reply = org.get("/limits").await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.header("www-authenticate"), Some("Token"));
+    assert_shape(&reply.body, &fixture("invalid_session.json"));
     assert_eq!(org.sandbox.control().api_usage().used, 0);
 }
 
