@@ -11,7 +11,8 @@
 //! - `GET /_sandbox/api-calls`: API usage, calls by kind, token requests by grant, faults;
 //! - `PUT /_sandbox/limits` `{"max": N, "used": M}` (either may be left out);
 //! - `GET|PUT /_sandbox/faults`: the fault settings; `POST /_sandbox/faults/queue`
-//!   `{"fault": "serverUnavailable"}` injects one fault into the next data request;
+//!   `{"fault": "serverUnavailable"}` injects one fault into the next data request (a queued
+//!   `unableToLockRow` into the next write);
 //! - `GET /_sandbox/bulk-jobs`: the Bulk API 2.0 ingest jobs with their states and counts;
 //! - `POST /_sandbox/expire-tokens`: expires every access token;
 //! - `POST /_sandbox/reset`: an empty org, usage and counters at zero, no faults, no tokens.
@@ -164,7 +165,8 @@ impl SandboxControl {
         lock(&self.state.faults).settings().clone()
     }
 
-    /// Injects `fault` into the next data API request.
+    /// Injects `fault` into the next data API request; [`Fault::UnableToLockRow`] into the next
+    /// write, since reads never lock rows.
     pub fn queue_fault(&self, fault: Fault) {
         lock(&self.state.faults).queue(fault);
     }

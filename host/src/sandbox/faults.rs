@@ -5,7 +5,8 @@
 //! `n` (counted from the start or the last change of settings) always gets the same draws, so
 //! a test that sends the same requests in the same order sees the same faults. Faults queued
 //! with [`FaultInjector::queue`] come first and are used up one per request, for tests that
-//! want one particular fault at one particular moment.
+//! want one particular fault at one particular moment; a queued `UNABLE_TO_LOCK_ROW` waits for
+//! the next write, since reads never lock rows.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
@@ -24,7 +25,8 @@ pub struct FaultSettings {
     pub slow_rate: f64,
     /// The delay of a slow answer, in milliseconds.
     pub slow_millis: u64,
-    /// The connection is dropped before the request is processed (nothing happened).
+    /// The connection is dropped before the request is processed: nothing happened, and the
+    /// request is not counted against the API allocation.
     pub drop_connection_rate: f64,
     /// Writes only: the work is committed, then the connection is dropped without an answer.
     pub commit_then_drop_rate: f64,
@@ -104,7 +106,9 @@ impl FaultInjector {
         self.sequence = 0;
     }
 
-    /// Injects `fault` into the next request to the data API (after those queued before).
+    /// Injects `fault` into the next request to the data API (after those queued before); an
+    /// [`Fault::UnableToLockRow`] at the head of the queue waits for the next write, and the
+    /// reads before it pass untouched.
     pub fn queue(&mut self, fault: Fault) {
         self.queued.push_back(fault);
     }
@@ -152,10 +156,18 @@ impl FaultInjector {
             ),
         ];
         let delay = slow.then(|| Duration::from_millis(settings.slow_millis));
-        let fault = self
+        // A queued lock stays queued through reads: "reads are unaffected" holds for queued
+        // faults as it does for drawn ones.
+        let queued_applies = self
             .queued
-            .pop_front()
-            .or_else(|| rolled.iter().find(|(hit, _)| *hit).map(|(_, fault)| *fault));
+            .front()
+            .is_some_and(|fault| write || *fault != Fault::UnableToLockRow);
+        let queued = if queued_applies {
+            self.queued.pop_front()
+        } else {
+            None
+        };
+        let fault = queued.or_else(|| rolled.iter().find(|(hit, _)| *hit).map(|(_, fault)| *fault));
         if let Some(fault) = fault {
             *self.injected.entry(fault.name()).or_default() += 1;
         }
@@ -212,6 +224,19 @@ mod tests {
         assert_eq!(injector.decide(false).fault, Some(Fault::ServerUnavailable));
         assert_eq!(injector.decide(false).fault, None);
         assert_eq!(injector.decide(true).fault, Some(Fault::UnableToLockRow));
+        assert_eq!(injector.injected().get("unableToLockRow"), Some(&1));
+    }
+
+    #[test]
+    fn a_queued_lock_waits_for_the_next_write() {
+        let mut injector = FaultInjector::default();
+        injector.queue(Fault::UnableToLockRow);
+        injector.queue(Fault::ServerUnavailable);
+        assert_eq!(injector.decide(false).fault, None);
+        assert_eq!(injector.decide(false).fault, None);
+        assert_eq!(injector.decide(true).fault, Some(Fault::UnableToLockRow));
+        assert_eq!(injector.decide(false).fault, Some(Fault::ServerUnavailable));
+        assert_eq!(injector.decide(true).fault, None);
         assert_eq!(injector.injected().get("unableToLockRow"), Some(&1));
     }
 }

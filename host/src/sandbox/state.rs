@@ -231,6 +231,12 @@ impl SandboxState {
                 .into_response()
             }));
         }
+        if decision.fault == Some(Fault::DropConnection) {
+            // Before the usage count: the request never got past the connection, so it used
+            // nothing of the allocation, as `FaultSettings::drop_connection_rate` promises.
+            drop_connection(caller.connection.as_ref()).await;
+            return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
+        }
         let usage = lock(&self.usage).admit(kind.name()).map_err(limit_exceeded)?;
         let stamped = |mut response: Response| {
             usage.stamp(&mut response);
@@ -267,10 +273,6 @@ impl SandboxState {
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
                 return Err(response);
             }
-            Some(Fault::DropConnection) => {
-                drop_connection(caller.connection.as_ref()).await;
-                return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
-            }
             Some(Fault::UnableToLockRow) if kind.is_collection() => call.lock_rows = true,
             Some(Fault::UnableToLockRow) => {
                 return Err(stamped(
@@ -283,7 +285,7 @@ impl SandboxState {
                 ));
             }
             Some(Fault::CommitThenDrop) => call.commit_then_drop = true,
-            Some(Fault::ExpireTokens) | None => {}
+            Some(Fault::ExpireTokens | Fault::DropConnection) | None => {}
         }
         Ok(call)
     }

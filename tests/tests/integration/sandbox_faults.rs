@@ -86,6 +86,52 @@ async fn a_dropped_connection_answers_nothing_and_commits_nothing() {
         .await;
     assert!(result.is_err(), "{result:?}");
     assert_eq!(org.sandbox.control().live_lead_count(), 0);
+    // Nothing happened, so nothing was counted against the allocation either.
+    let calls = org.sandbox.control().api_calls();
+    assert_eq!(calls.used, 0, "{calls:?}");
+    assert!(calls.by_kind.is_empty(), "{calls:?}");
+    assert_eq!(calls.faults_injected.get("dropConnection"), Some(&1));
+    let reply = org.get("/limits").await;
+    assert_eq!(reply.header("sforce-limit-info"), Some("api-usage=1/15000"));
+}
+
+#[tokio::test]
+async fn a_queued_lock_leaves_reads_alone_and_fails_the_next_write() {
+    let org = TestOrg::start().await;
+    let control = org.sandbox.control();
+    let id = org
+        .create_lead(&json!({"LastName": "Doe", "Company": "Acme"}))
+        .await;
+    control.queue_fault(Fault::UnableToLockRow);
+    // Reads never lock rows: they pass, and the fault stays queued for the next write.
+    assert_eq!(org.get(&format!("/sobjects/Lead/{id}")).await.status, 200);
+    assert_eq!(org.query("query", "SELECT Id FROM Lead").await.status, 200);
+    assert_eq!(org.get("/limits").await.status, 200);
+    assert!(control.api_calls().faults_injected.is_empty());
+    let reply = org
+        .json(
+            Method::PATCH,
+            &format!("/sobjects/Lead/{id}"),
+            &json!({"Title": "CEO"}),
+        )
+        .await;
+    assert_eq!(
+        (reply.status, reply.body[0]["errorCode"].clone()),
+        (400, json!("UNABLE_TO_LOCK_ROW"))
+    );
+    assert_eq!(control.lead(&id).expect("the lead").field("Title"), &json!(null));
+    let reply = org
+        .json(
+            Method::PATCH,
+            &format!("/sobjects/Lead/{id}"),
+            &json!({"Title": "CEO"}),
+        )
+        .await;
+    assert_eq!(reply.status, 204, "the queue is used up: {reply:?}");
+    assert_eq!(
+        control.api_calls().faults_injected.get("unableToLockRow"),
+        Some(&1)
+    );
 }
 
 #[tokio::test]
