@@ -10,9 +10,10 @@
 //!   queryAll (a SOQL subset, see [`soql`]) with `nextRecordsUrl` paging, sObject Collections,
 //!   composite requests (up to 25 subrequests with `@{referenceId.field}` references and
 //!   `allOrNone`, see `sandbox/composite.rs`), `/limits`, and Bulk API 2.0 ingest jobs under
-//!   `jobs/ingest` (see `sandbox/bulk.rs`); every data request needs a session, counts against
-//!   the daily API allocation ([`limits`]; a composite request is one call) and answers with
-//!   `Sforce-Limit-Info`;
+//!   `jobs/ingest` (see `sandbox/bulk.rs`); every data request needs a session, and once
+//!   admitted counts against the daily API allocation ([`limits`]; a composite request is one
+//!   call) and answers with `Sforce-Limit-Info`, whatever its status (requests turned away
+//!   before that, a 401 or a dropped connection, carry no such header);
 //! - Lead semantics: required fields, lengths in characters, e-mail syntax, restricted
 //!   picklists, unique External IDs, a duplicate rule on e-mail, converted, deleted and merged
 //!   Leads ([`org`], [`validation`]), 15/18-character ids with the real checksum ([`record_id`]);

@@ -188,3 +188,55 @@ async fn slow_answers_wait_the_configured_time() {
     assert_eq!(reply.status, 200);
     assert!(started.elapsed() >= Duration::from_millis(150));
 }
+
+/// The README's list of which answers carry `Sforce-Limit-Info` and which do not.
+#[tokio::test]
+async fn sforce_limit_info_is_on_admitted_data_calls_only() {
+    let org = TestOrg::start().await;
+    let control = org.sandbox.control();
+    let limit_info =
+        |reply: &crate::sandbox_support::Reply| reply.header("sforce-limit-info").map(str::to_owned);
+
+    control.queue_fault(Fault::ServerUnavailable);
+    let reply = org.get("/limits").await;
+    assert_eq!(
+        (reply.status, limit_info(&reply)),
+        (503, Some("api-usage=1/15000".to_owned()))
+    );
+    control.queue_fault(Fault::UnableToLockRow);
+    let reply = org
+        .json(
+            Method::POST,
+            "/sobjects/Lead",
+            &json!({"LastName": "Doe", "Company": "Acme"}),
+        )
+        .await;
+    assert_eq!(
+        (reply.status, limit_info(&reply)),
+        (400, Some("api-usage=2/15000".to_owned()))
+    );
+    control.queue_fault(Fault::HtmlError);
+    let reply = org.get("/limits").await;
+    assert_eq!((reply.status, limit_info(&reply)), (502, None));
+    assert_eq!(control.api_usage().used, 3, "the 502 was counted all the same");
+
+    let reply = send(org.client.get(format!("{}/services/data/", org.base()))).await;
+    assert_eq!((reply.status, limit_info(&reply)), (200, None));
+    let reply = send(
+        org.client
+            .get(format!("{}/services/data/v20.0/limits", org.base()))
+            .bearer_auth(&org.token),
+    )
+    .await;
+    assert_eq!((reply.status, limit_info(&reply)), (404, None));
+    let reply = send(org.client.get(org.data("/limits"))).await;
+    assert_eq!((reply.status, limit_info(&reply)), (401, None));
+    assert_eq!(control.api_usage().used, 3);
+
+    control.set_api_limit(Some(3), None);
+    let reply = org.get("/limits").await;
+    assert_eq!(
+        (reply.status, limit_info(&reply)),
+        (403, Some("api-usage=3/3".to_owned()))
+    );
+}
