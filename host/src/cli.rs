@@ -164,6 +164,12 @@ pub struct SandboxArgs {
     /// Approve OAuth authorization requests without showing the approval page.
     #[arg(long)]
     pub auto_approve: bool,
+    /// Rotate refresh tokens: each refresh returns a new one and invalidates the old one.
+    #[arg(long)]
+    pub rotate_refresh_tokens: bool,
+    /// Verify JWT bearer assertions with this certificate (PEM) instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub jwt_certificate: Option<PathBuf>,
     /// Turn off the duplicate rule on Lead e-mail addresses.
     #[arg(long)]
     pub no_duplicate_rule: bool,

@@ -103,6 +103,9 @@ pub enum SandboxError {
         #[source]
         source: std::io::Error,
     },
+    /// The configured JWT bearer certificate holds no usable RSA key.
+    #[error("the JWT bearer certificate cannot be used")]
+    JwtCertificate(#[source] oauth::CertificateError),
     /// The state file is not a saved sandbox org.
     #[error("`{}` is not a sandbox state file", path.display())]
     StateFormat {
@@ -131,6 +134,11 @@ impl Sandbox {
     /// Starts a sandbox inside the current tokio runtime: binds the address, restores the state
     /// file when there is one, and serves until [`Sandbox::shutdown`].
     pub async fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
+        // Checked before binding: the OAuth server would only log an unreadable certificate and
+        // then refuse every JWT bearer request, which is a confusing way to learn of a typo.
+        if let Some(pem) = &config.jwt_certificate_pem {
+            oauth::check_jwt_certificate(pem).map_err(SandboxError::JwtCertificate)?;
+        }
         let listener = TcpListener::bind(config.address)
             .await
             .map_err(|source| SandboxError::Bind {
@@ -148,6 +156,12 @@ impl Sandbox {
         let mut oauth_settings = OAuthSettings::defaults(&base_url);
         oauth_settings.access_token_lifetime = config.access_token_lifetime;
         oauth_settings.auto_approve = config.auto_approve;
+        oauth_settings.rotate_refresh_tokens = config.rotate_refresh_tokens;
+        if let Some(pem) = &config.jwt_certificate_pem {
+            for app in &mut oauth_settings.apps {
+                app.jwt_certificate_pem = Some(pem.clone());
+            }
+        }
         let oauth = Arc::new(OAuthServer::new(oauth_settings));
 
         let schema = Arc::new(LeadSchema::new(&config.custom_fields));

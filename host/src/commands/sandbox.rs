@@ -18,11 +18,20 @@ pub(super) fn run(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         Some(text) => serde_json::from_str(text).context("--faults is not valid fault settings JSON")?,
         None => FaultSettings::default(),
     };
+    let jwt_certificate_pem = match &args.jwt_certificate {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the JWT certificate `{}`", path.display()))?,
+        ),
+        None => None,
+    };
     let config = SandboxConfig {
         address: SocketAddr::new(args.bind, args.port),
         daily_api_limit: args.api_limit,
         access_token_lifetime: Duration::from_secs(args.session_minutes.max(1) * 60),
         auto_approve: args.auto_approve,
+        rotate_refresh_tokens: args.rotate_refresh_tokens,
+        jwt_certificate_pem,
         duplicate_rule: !args.no_duplicate_rule,
         faults,
         tls: args.tls,

@@ -30,6 +30,14 @@ pub struct SandboxConfig {
     pub access_token_lifetime: Duration,
     /// Approve `/services/oauth2/authorize` requests without showing the approval page.
     pub auto_approve: bool,
+    /// Refresh-token rotation: each refresh answers a new refresh token and invalidates the one
+    /// it used, as Salesforce does when rotation is turned on for the connected app.
+    pub rotate_refresh_tokens: bool,
+    /// The PEM certificate (or RSA public key) that verifies the default app's JWT bearer
+    /// assertions; `None` keeps the published
+    /// [`DEFAULT_JWT_CERTIFICATE_PEM`](crate::sandbox::oauth::DEFAULT_JWT_CERTIFICATE_PEM), so
+    /// that a user can test the flow with a key pair of their own.
+    pub jwt_certificate_pem: Option<String>,
     /// Custom Lead fields, in describe order, after the standard ones.
     pub custom_fields: Vec<CustomField>,
     /// Whether the duplicate rule on Lead e-mail addresses is active.
@@ -57,6 +65,8 @@ impl Default for SandboxConfig {
             daily_api_limit: DEVELOPER_EDITION_DAILY_LIMIT,
             access_token_lifetime: Duration::from_secs(2 * 60 * 60),
             auto_approve: false,
+            rotate_refresh_tokens: false,
+            jwt_certificate_pem: None,
             custom_fields: vec![CustomField::leadgate_id()],
             duplicate_rule: true,
             query_batch_size: 2000,

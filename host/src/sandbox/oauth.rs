@@ -78,6 +78,12 @@ impl std::fmt::Debug for OAuthServer {
     }
 }
 
+/// Whether `pem` (an X.509 certificate, a `PUBLIC KEY` or an `RSA PUBLIC KEY`) holds an RSA key
+/// that can verify JWT bearer assertions.
+pub fn check_jwt_certificate(pem: &str) -> Result<(), CertificateError> {
+    certificate::rsa_public_key_from_pem(pem).map(|_| ())
+}
+
 /// The counter key of revocation requests in [`OAuthServer::token_requests`].
 pub const REVOKE_COUNTER: &str = "revoke";
 

@@ -13,6 +13,7 @@ mod sandbox_composite;
 mod sandbox_concurrency;
 mod sandbox_faults;
 mod sandbox_oauth;
+mod sandbox_oauth_settings;
 mod sandbox_rest;
 mod sandbox_support;
 mod sandbox_tls;

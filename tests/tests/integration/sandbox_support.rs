@@ -184,3 +184,110 @@ pub(crate) fn assert_data_headers(reply: &Reply) {
         .unwrap_or_else(|| panic!("no Sforce-Limit-Info: {reply:?}"));
     assert!(usage.starts_with("api-usage="), "{usage}");
 }
+
+/// The example PKCE pair of RFC 7636 appendix B.
+pub(crate) const PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+/// The S256 challenge of [`PKCE_VERIFIER`].
+pub(crate) const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// A loopback redirect URI on a port a CLI might have chosen.
+pub(crate) const LOOPBACK_REDIRECT: &str = "http://127.0.0.1:49213/callback";
+
+/// `POST {base}/services/oauth2/token` with a form.
+pub(crate) async fn token_request(client: &Client, base: &str, form: &[(&str, &str)]) -> Reply {
+    send(client.post(format!("{base}/services/oauth2/token")).form(form)).await
+}
+
+/// Tokens from the web-server flow with PKCE against an auto-approving sandbox: the authorize
+/// redirect's code, exchanged at the token endpoint.
+pub(crate) async fn web_server_flow(base: &str) -> Reply {
+    use leadgate::sandbox::oauth::DEFAULT_CLIENT_ID;
+    let not_following = Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a reqwest client");
+    let response = not_following
+        .get(format!("{base}/services/oauth2/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("redirect_uri", LOOPBACK_REDIRECT),
+            ("code_challenge", PKCE_CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .expect("the authorize request is answered");
+    assert_eq!(response.status().as_u16(), 302, "auto-approval redirects at once");
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .expect("a Location header");
+    let code = reqwest::Url::parse(location)
+        .expect("an absolute Location")
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .map(|(_, code)| code.into_owned())
+        .expect("a code in the redirect");
+    token_request(
+        &not_following,
+        base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("redirect_uri", LOOPBACK_REDIRECT),
+            ("code_verifier", PKCE_VERIFIER),
+        ],
+    )
+    .await
+}
+
+/// A refresh of `refresh_token` for the default app.
+pub(crate) async fn refresh_grant(client: &Client, base: &str, refresh_token: &str) -> Reply {
+    token_request(
+        client,
+        base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", leadgate::sandbox::oauth::DEFAULT_CLIENT_ID),
+        ],
+    )
+    .await
+}
+
+/// A JWT bearer grant for the default app and user, the assertion signed with `private_key_pem`.
+pub(crate) async fn jwt_bearer_grant(client: &Client, base: &str, private_key_pem: &str) -> Reply {
+    use leadgate::sandbox::oauth::{DEFAULT_CLIENT_ID, DEFAULT_USERNAME, sign_assertion};
+    let expires_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+        + 180;
+    let claims = serde_json::json!({
+        "iss": DEFAULT_CLIENT_ID,
+        "sub": DEFAULT_USERNAME,
+        "aud": "https://login.salesforce.com",
+        "exp": expires_at,
+    });
+    let assertion = sign_assertion(private_key_pem, &claims).expect("the assertion is signed");
+    token_request(
+        client,
+        base,
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", &assertion),
+        ],
+    )
+    .await
+}
+
+/// The text of a file in `fixtures/sandbox/` (PEM keys and certificates).
+pub(crate) fn fixture_text(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/sandbox")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
