@@ -1,4 +1,7 @@
-//! `leadgate sandbox`: runs the sandbox org until Ctrl-C.
+//! `leadgate sandbox`: runs the sandbox org until Ctrl-C or SIGTERM, then saves its state file.
+//!
+//! The first line on stdout is `sandbox org listening on URL`, printed once the port is bound:
+//! scripts and tests wait for it and take the URL from it (useful with `--port 0`).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -90,13 +93,30 @@ async fn serve(config: SandboxConfig, args: &SandboxArgs) -> anyhow::Result<()> 
         writeln!(out, "press Ctrl-C to stop")?;
         out.flush()?;
     }
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot listen for Ctrl-C")?;
+    stop_requested().await?;
     eprintln!("stopping the sandbox org");
     sandbox
         .shutdown()
         .await
         .context("cannot stop the sandbox org cleanly")?;
+    Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM: a service manager or `kill` stops the org
+/// with SIGTERM, and that must save the state file just as Ctrl-C does.
+async fn stop_requested() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.context("cannot listen for Ctrl-C")?,
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot listen for Ctrl-C")?;
     Ok(())
 }

@@ -9,6 +9,7 @@ mod lowering;
 mod salesforce_auth;
 mod salesforce_client;
 mod sandbox_bulk;
+mod sandbox_command;
 mod sandbox_composite;
 mod sandbox_concurrency;
 mod sandbox_faults;

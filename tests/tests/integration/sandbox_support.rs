@@ -197,6 +197,26 @@ pub(crate) async fn token_request(client: &Client, base: &str, form: &[(&str, &s
     send(client.post(format!("{base}/services/oauth2/token")).form(form)).await
 }
 
+/// The default user's tokens from the password grant (password followed by security token).
+pub(crate) async fn password_grant(client: &Client, base: &str) -> Reply {
+    use leadgate::sandbox::oauth::{
+        DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_SECURITY_TOKEN, DEFAULT_USERNAME,
+    };
+    let password = format!("{DEFAULT_PASSWORD}{DEFAULT_SECURITY_TOKEN}");
+    token_request(
+        client,
+        base,
+        &[
+            ("grant_type", "password"),
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("client_secret", DEFAULT_CLIENT_SECRET),
+            ("username", DEFAULT_USERNAME),
+            ("password", &password),
+        ],
+    )
+    .await
+}
+
 /// Tokens from the web-server flow with PKCE against an auto-approving sandbox: the authorize
 /// redirect's code, exchanged at the token endpoint.
 pub(crate) async fn web_server_flow(base: &str) -> Reply {
