@@ -12,6 +12,7 @@ mod sandbox_bulk;
 mod sandbox_command;
 mod sandbox_composite;
 mod sandbox_concurrency;
+mod sandbox_control;
 mod sandbox_faults;
 mod sandbox_oauth;
 mod sandbox_oauth_settings;
