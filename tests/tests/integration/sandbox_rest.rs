@@ -608,6 +608,81 @@ async fn queries_page_with_next_records_url() {
 }
 
 #[tokio::test]
+async fn query_all_pages_through_deleted_leads_with_its_own_next_records_url() {
+    let org = TestOrg::start().await;
+    let mut ids = Vec::new();
+    for chunk in 0..2 {
+        let records: Vec<Value> = (0..125)
+            .map(|index| json!({"attributes": {"type": "Lead"}, "LastName": format!("L{:04}", chunk * 125 + index), "Company": "Acme"}))
+            .collect();
+        let reply = org
+            .json(Method::POST, "/composite/sobjects", &json!({"records": records}))
+            .await;
+        assert_eq!(reply.status, 200);
+        ids.extend(
+            reply
+                .body
+                .as_array()
+                .expect("results")
+                .iter()
+                .map(|result| result["id"].as_str().expect("an id").to_owned()),
+        );
+    }
+    // The last ten are deleted: only queryAll returns them, on its second page.
+    for id in &ids[240..] {
+        org.sandbox.control().delete_lead(id).expect("deletes");
+    }
+    let soql = "SELECT Id, LastName, IsDeleted FROM Lead ORDER BY LastName";
+    let reply = send(
+        org.request(Method::GET, "/queryAll")
+            .query(&[("q", soql)])
+            .header("Sforce-Query-Options", "batchSize=200"),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_data_headers(&reply);
+    assert_eq!(reply.body["totalSize"], 250);
+    assert_eq!(reply.body["done"], false);
+    assert_eq!(reply.body["records"].as_array().map(Vec::len), Some(200));
+    let next = reply.body["nextRecordsUrl"].as_str().expect("a next page");
+    assert!(next.starts_with("/services/data/v67.0/queryAll/01g"), "{next}");
+    let used = org.sandbox.control().api_usage().used;
+
+    let reply = send(
+        org.client
+            .get(format!("{}{next}", org.base()))
+            .bearer_auth(&org.token),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_data_headers(&reply);
+    assert_eq!(reply.body["totalSize"], 250);
+    assert_eq!(reply.body["done"], true);
+    assert!(reply.body.get("nextRecordsUrl").is_none(), "{reply:?}");
+    let records = reply.body["records"].as_array().expect("records");
+    assert_eq!(records.len(), 50);
+    assert_eq!(records[0]["LastName"], "L0200");
+    let deleted: Vec<&Value> = records
+        .iter()
+        .filter(|record| record["IsDeleted"] == true)
+        .map(|record| &record["Id"])
+        .collect();
+    assert_eq!(deleted, ids[240..].iter().collect::<Vec<_>>());
+    assert_eq!(
+        org.sandbox.control().api_usage().used,
+        used + 1,
+        "a page is a call"
+    );
+    assert_eq!(
+        org.sandbox.control().api_calls().by_kind.get("queryMore"),
+        Some(&1)
+    );
+
+    let reply = org.query("query", soql).await;
+    assert_eq!(reply.body["totalSize"], 240, "query leaves the deleted out");
+}
+
+#[tokio::test]
 async fn bad_queries_get_malformed_query_invalid_field_and_invalid_type() {
     let org = TestOrg::start().await;
     let reply = org.query("query", "SELECT Id FROM Lead WHERE").await;
