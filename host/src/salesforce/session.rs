@@ -127,6 +127,13 @@ pub enum AuthError {
     /// The authorization server's answer could not be understood.
     #[error("unexpected answer from the authorization server: {0}")]
     InvalidResponse(String),
+    /// The authorization server answered with a redirect. It is not followed: the next request
+    /// would carry the grant and the client secret wherever the redirect points.
+    #[error("the authorization server answered HTTP {status}, a redirect, which is not followed")]
+    RedirectNotFollowed {
+        /// The redirect's HTTP status, e.g. 302 or 307.
+        status: u16,
+    },
     /// The configuration needed for this flow is missing or wrong.
     #[error("{0}")]
     Configuration(String),

@@ -4,6 +4,7 @@ mod cli;
 mod containment;
 mod determinism;
 mod example_plugins;
+mod fake_server;
 mod loading;
 mod lowering;
 mod salesforce_auth;

@@ -562,31 +562,50 @@ async fn a_token_response_with_a_plain_http_instance_url_is_refused() {
 
 #[tokio::test]
 async fn token_endpoint_redirects_are_not_followed() {
-    let (target, _) = fake_token_endpoint(json_answer("{}")).await;
-    let redirect = axum::response::Response::builder()
-        .status(307)
-        .header("location", format!("{target}/elsewhere"))
-        .body(String::new())
-        .expect("response");
-    let (base_url, _) = fake_token_endpoint(redirect).await;
-    let (_, hits) = fake_token_endpoint(json_answer("{}")).await;
-    let client = OAuthClient::new(LoginUrl::parse(&base_url).expect("login URL"), "app")
-        .expect("client")
-        .with_client_secret(SecretString::from("secret"));
-    let outcome = client.client_credentials().await;
-    assert!(
-        matches!(outcome, Err(AuthError::InvalidResponse(_))),
-        "{outcome:?}"
-    );
-    let jwt = client.jwt_bearer(&SecretString::from("a.b.c")).await;
-    assert!(
-        matches!(
-            jwt,
-            Err(AuthError::InvalidResponse(_)) | Err(AuthError::Oauth { .. })
-        ),
-        "{jwt:?}"
-    );
-    assert_eq!(*hits.lock().expect("lock"), 0);
+    for status in [302_u16, 307] {
+        // The redirect names `/elsewhere` on a second server, which counts what reaches it.
+        let (target, hits) = fake_token_endpoint(json_answer("{}")).await;
+        let redirect = || {
+            axum::response::Response::builder()
+                .status(status)
+                .header("location", format!("{target}/elsewhere"))
+                .body(String::new())
+                .expect("response")
+        };
+        for grant in ["client_credentials", "jwt_bearer", "refresh_token", "password"] {
+            let (base_url, _) = fake_token_endpoint(redirect()).await;
+            let client = OAuthClient::new(LoginUrl::parse(&base_url).expect("login URL"), "app")
+                .expect("client")
+                .with_client_secret(SecretString::from("secret"));
+            let secret = SecretString::from("canary-grant");
+            let outcome = match grant {
+                "client_credentials" => client.client_credentials().await,
+                "jwt_bearer" => client.jwt_bearer(&secret).await,
+                "refresh_token" => client.refresh(&secret).await,
+                _ => client.password("user@example.com", &secret).await,
+            };
+            let Err(error) = outcome else {
+                panic!("{grant}: a redirect gave tokens");
+            };
+            assert!(
+                matches!(error, AuthError::RedirectNotFollowed { status: found } if found == status),
+                "{grant}: {error:?}"
+            );
+            assert!(error.to_string().contains("not followed"), "{error}");
+        }
+        assert_eq!(
+            *hits.lock().expect("lock"),
+            0,
+            "the redirect's target was contacted after a {status}"
+        );
+        // The counter does count: a request sent there on purpose is seen.
+        browser()
+            .post(format!("{target}/elsewhere"))
+            .send()
+            .await
+            .expect("the target answers");
+        assert_eq!(*hits.lock().expect("lock"), 1);
+    }
 }
 
 // ---- Encryption at rest ----

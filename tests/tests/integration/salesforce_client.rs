@@ -18,6 +18,8 @@ use leadgate::sandbox::{
 };
 use serde_json::{Value, json};
 
+use crate::fake_server::{Answer, FakeServer};
+
 /// Retries quickly, so that tests of retrying take milliseconds.
 fn fast_retries() -> RetryPolicy {
     RetryPolicy {
@@ -1148,4 +1150,34 @@ async fn a_slow_answer_times_out_as_a_retryable_transport_error() {
         .build(StaticSession::from_token(sandbox.base_url(), token(&sandbox)))
         .expect("a client");
     patient.limits().await.expect("answered in time");
+}
+
+/// The data API's redirects are not followed: the bearer token would go wherever they point.
+#[tokio::test]
+async fn data_api_redirects_are_not_followed() {
+    for status in [302_u16, 307] {
+        let target = FakeServer::start(vec![Answer::json(200, json!({}))]).await;
+        let instance = FakeServer::start(vec![Answer::redirect(
+            status,
+            format!("{}/services/data/v62.0/limits", target.base_url()),
+        )])
+        .await;
+        let client = client_with(StaticSession::from_token(instance.base_url(), "canary-token"));
+        let error = client.limits().await.expect_err("a redirect is not an answer");
+        assert_eq!(error.status(), Some(status), "{error:?}");
+        assert!(!error.is_retryable(), "{error:?}");
+        assert_eq!(instance.hits(), 1, "sent once, not retried");
+        let request = &instance.received()[0];
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("GET", "/services/data/v62.0/limits")
+        );
+        assert_eq!(target.hits(), 0, "the redirect's target was contacted");
+        // The target does count what reaches it.
+        client_with(StaticSession::from_token(target.base_url(), "token"))
+            .limits()
+            .await
+            .expect("the target answers");
+        assert_eq!(target.hits(), 1);
+    }
 }

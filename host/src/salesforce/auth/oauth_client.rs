@@ -8,7 +8,7 @@ use oauth2::{
 };
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::http_client::oauth_http_client;
+use super::http_client::{TokenHttpClient, TokenTransportError, oauth_http_client};
 use super::login_url::LoginUrl;
 use super::token_response::{IssuedTokens, SalesforceTokenResponse, error_answer, read_token_answer};
 use crate::salesforce::session::AuthError;
@@ -127,7 +127,7 @@ impl OAuthClient {
             .set_redirect_uri(redirect)
             .exchange_code(AuthorizationCode::new(code.expose_secret().to_owned()))
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.expose_secret().to_owned()))
-            .request_async(&self.http)
+            .request_async(&TokenHttpClient(&self.http))
             .await
             .map_err(token_error)?;
         IssuedTokens::from_oauth(&response)
@@ -141,7 +141,7 @@ impl OAuthClient {
         let response = self
             .oauth2_client()?
             .exchange_refresh_token(&token)
-            .request_async(&self.http)
+            .request_async(&TokenHttpClient(&self.http))
             .await
             .map_err(token_error)
             .map_err(|error| match error {
@@ -166,7 +166,7 @@ impl OAuthClient {
         let response = self
             .oauth2_client()?
             .exchange_password(&username, &password)
-            .request_async(&self.http)
+            .request_async(&TokenHttpClient(&self.http))
             .await
             .map_err(token_error)?;
         IssuedTokens::from_oauth(&response)
@@ -183,7 +183,7 @@ impl OAuthClient {
         let response = self
             .oauth2_client()?
             .exchange_client_credentials()
-            .request_async(&self.http)
+            .request_async(&TokenHttpClient(&self.http))
             .await
             .map_err(token_error)?;
         IssuedTokens::from_oauth(&response)
@@ -235,16 +235,19 @@ fn url_error(error: url::ParseError) -> AuthError {
 
 /// Maps the `oauth2` crate's error. Its parse error carries the response body, which may hold
 /// tokens: only a fixed message is kept.
-pub(super) fn token_error(
-    error: RequestTokenError<HttpClientError<reqwest::Error>, BasicErrorResponse>,
-) -> AuthError {
+pub(super) fn token_error(error: RequestTokenError<TokenTransportError, BasicErrorResponse>) -> AuthError {
     match error {
         RequestTokenError::ServerResponse(response) => AuthError::Oauth {
             error: response.error().to_string(),
             description: response.error_description().cloned().unwrap_or_default(),
         },
-        RequestTokenError::Request(HttpClientError::Reqwest(error)) => AuthError::Http(*error),
-        RequestTokenError::Request(other) => {
+        RequestTokenError::Request(TokenTransportError::Redirected { status }) => {
+            AuthError::RedirectNotFollowed { status }
+        }
+        RequestTokenError::Request(TokenTransportError::Transport(HttpClientError::Reqwest(error))) => {
+            AuthError::Http(*error)
+        }
+        RequestTokenError::Request(TokenTransportError::Transport(other)) => {
             AuthError::InvalidResponse(format!("the token request failed: {other}"))
         }
         RequestTokenError::Parse(_, _) => {

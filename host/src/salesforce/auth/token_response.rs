@@ -172,13 +172,16 @@ pub(super) async fn read_token_answer(response: reqwest::Response) -> Result<Iss
     Err(error_answer(status, &body))
 }
 
-/// The error for a refused request: the OAuth error when the body is one, else the status.
+/// The error for a refused request: a redirect as such, the OAuth error when the body is one,
+/// else the status.
 pub(super) fn error_answer(status: reqwest::StatusCode, body: &[u8]) -> AuthError {
+    if status.is_redirection() {
+        return AuthError::RedirectNotFollowed {
+            status: status.as_u16(),
+        };
+    }
     match serde_json::from_slice::<OAuthErrorBody>(body) {
         Ok(error) => error.into_error(),
-        Err(_) if status.is_redirection() => AuthError::InvalidResponse(format!(
-            "HTTP {status}: the endpoint redirects, and redirects are not followed"
-        )),
         Err(_) => AuthError::InvalidResponse(format!("HTTP {status} without an OAuth error")),
     }
 }
@@ -234,6 +237,6 @@ mod tests {
         );
         assert!(matches!(error, AuthError::Oauth { ref error, .. } if error == "invalid_grant"));
         let redirect = error_answer(reqwest::StatusCode::FOUND, b"");
-        assert!(matches!(redirect, AuthError::InvalidResponse(_)));
+        assert!(matches!(redirect, AuthError::RedirectNotFollowed { status: 302 }));
     }
 }
