@@ -149,6 +149,10 @@ impl Client {
 
     /// Polls the job, waiting longer between polls each time, until it reaches a final state;
     /// [`SalesforceError::BulkTimeout`] when that takes longer than `options.timeout`.
+    ///
+    /// A poll that fails in a retryable way (after the client's own retries) does not end the
+    /// wait: the job goes on running on Salesforce's side. The next poll comes after the
+    /// answer's `Retry-After`, when it gave one, capped at `options.max_interval`.
     pub async fn wait_for_ingest_job(
         &self,
         job_id: &str,
@@ -156,21 +160,28 @@ impl Client {
     ) -> Result<JobInfo, SalesforceError> {
         let started = Instant::now();
         let mut interval = options.initial_interval;
+        let mut pause = interval;
         loop {
-            tokio::time::sleep(interval).await;
-            let job = self.ingest_job(job_id).await?;
-            if job.state.is_final() {
-                return Ok(job);
-            }
+            tokio::time::sleep(pause).await;
+            let (state, retry_after) = match self.ingest_job(job_id).await {
+                Ok(job) if job.state.is_final() => return Ok(job),
+                Ok(job) => (job.state.to_string(), None),
+                Err(error) if error.is_retryable() => {
+                    tracing::debug!(job_id, %error, "polling a bulk job failed; polling again");
+                    ("unknown (the last poll failed)".to_owned(), error.retry_after())
+                }
+                Err(error) => return Err(error),
+            };
             let waited = started.elapsed();
             if waited >= options.timeout {
                 return Err(SalesforceError::BulkTimeout {
                     job_id: job_id.to_owned(),
-                    state: job.state.to_string(),
+                    state,
                     waited,
                 });
             }
             interval = interval.mul_f64(1.5).min(options.max_interval);
+            pause = retry_after.map_or(interval, |wait| wait.min(options.max_interval));
         }
     }
 

@@ -14,7 +14,7 @@ use crate::salesforce::describe::DescribeCache;
 use crate::salesforce::error::SalesforceError;
 use crate::salesforce::error_code::ErrorCode;
 use crate::salesforce::request::{ApiRequest, ApiResponse, Body, Target};
-use crate::salesforce::retry::RetryPolicy;
+use crate::salesforce::retry::{self, RetryPolicy};
 use crate::salesforce::secure_url;
 use crate::salesforce::session::{AuthError, Session, SessionProvider};
 
@@ -235,7 +235,8 @@ impl Client {
                 Err(error) => error,
             };
             if request.idempotent && retries < self.inner.retry.max_retries && error.is_retryable() {
-                let delay = self.inner.retry.delay(retries);
+                // The server's own estimate beats ours, within the policy's longest wait.
+                let delay = self.inner.retry.delay_after(retries, error.retry_after());
                 retries += 1;
                 tracing::debug!(%operation, retries, ?delay, %error, "retrying a Salesforce request");
                 tokio::time::sleep(delay).await;
@@ -295,6 +296,14 @@ impl Client {
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned)
         });
+        let retry_after = if matches!(status, 429 | 503) {
+            headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(retry::parse_retry_after)
+        } else {
+            None
+        };
         let body = response
             .bytes()
             .await
@@ -305,6 +314,7 @@ impl Client {
             body: body.to_vec(),
             operation: operation.to_owned(),
             request_id,
+            retry_after,
         })
     }
 
@@ -378,6 +388,7 @@ fn error_of(response: ApiResponse) -> SalesforceError {
             operation: response.operation,
             status: response.status,
             request_id: response.request_id,
+            retry_after: response.retry_after,
             errors,
         },
         _ => {
@@ -387,6 +398,7 @@ fn error_of(response: ApiResponse) -> SalesforceError {
                 operation: response.operation,
                 status: response.status,
                 request_id: response.request_id,
+                retry_after: response.retry_after,
                 body,
             }
         }

@@ -3,6 +3,8 @@
 //! No variant holds an access token: requests carry it only in a header, and the session's
 //! `Debug` redacts it, so neither `{}` nor `{:?}` of an error can show one.
 
+use std::time::Duration;
+
 use crate::salesforce::api_error::ApiError;
 use crate::salesforce::error_code::ErrorCode;
 use crate::salesforce::secure_url::InsecureUrl;
@@ -35,6 +37,8 @@ pub enum SalesforceError {
         status: u16,
         /// A request id from the answer's headers, when one was given.
         request_id: Option<String>,
+        /// The wait a 429 or 503 answer asked for with `Retry-After`.
+        retry_after: Option<Duration>,
         /// The errors, in Salesforce's order (at least one).
         errors: Vec<ApiError>,
     },
@@ -48,6 +52,8 @@ pub enum SalesforceError {
         status: u16,
         /// A request id from the answer's headers, when one was given.
         request_id: Option<String>,
+        /// The wait a 429 or 503 answer asked for with `Retry-After`.
+        retry_after: Option<Duration>,
         /// The start of the body, as text.
         body: String,
     },
@@ -115,7 +121,7 @@ pub enum SalesforceError {
         /// Its last state.
         state: String,
         /// How long the client waited.
-        waited: std::time::Duration,
+        waited: Duration,
     },
 }
 
@@ -166,8 +172,17 @@ impl SalesforceError {
         }
     }
 
+    /// How long the answer asked the client to wait before trying again (`Retry-After` in
+    /// seconds on a 429 or 503), when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } | Self::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// True when sending the same request again later may succeed (reference §7.4): row locks,
-    /// 500 `UNKNOWN_EXCEPTION`, 502/503/504, timeouts and connection failures. Not
+    /// 500 `UNKNOWN_EXCEPTION`, 429 and 502/503/504, timeouts and connection failures. Not
     /// `REQUEST_LIMIT_EXCEEDED` (the daily window does not recover quickly), not client errors,
     /// not authorization failures (the client already refreshed once).
     pub fn is_retryable(&self) -> bool {
@@ -179,9 +194,9 @@ impl SalesforceError {
                 {
                     return false;
                 }
-                matches!(status, 502..=504) || errors.iter().any(|error| error.code.is_retryable())
+                matches!(status, 429 | 502..=504) || errors.iter().any(|error| error.code.is_retryable())
             }
-            Self::Http { status, .. } => matches!(status, 500 | 502..=504),
+            Self::Http { status, .. } => matches!(status, 429 | 500 | 502..=504),
             Self::Transport { kind, .. } => {
                 matches!(
                     kind,
@@ -229,6 +244,7 @@ mod tests {
             operation: "GET /services/data/v62.0/limits".to_owned(),
             status,
             request_id: None,
+            retry_after: None,
             errors: vec![ApiError {
                 code: ErrorCode::parse(code),
                 message: "m".to_owned(),
@@ -250,9 +266,19 @@ mod tests {
             operation: "GET /".to_owned(),
             status: 502,
             request_id: None,
+            retry_after: None,
             body: "<html>".to_owned(),
         };
         assert!(html.is_retryable());
+        let throttled = SalesforceError::Http {
+            operation: "GET /".to_owned(),
+            status: 429,
+            request_id: None,
+            retry_after: Some(Duration::from_secs(3)),
+            body: String::new(),
+        };
+        assert!(throttled.is_retryable());
+        assert_eq!(throttled.retry_after(), Some(Duration::from_secs(3)));
         assert_eq!(
             api(403, "REQUEST_LIMIT_EXCEEDED").code(),
             Some(&ErrorCode::RequestLimitExceeded)

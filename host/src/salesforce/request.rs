@@ -113,6 +113,8 @@ pub(crate) struct ApiResponse {
     pub(crate) body: Vec<u8>,
     pub(crate) operation: String,
     pub(crate) request_id: Option<String>,
+    /// `Retry-After` of a 429 or 503 answer.
+    pub(crate) retry_after: Option<std::time::Duration>,
 }
 
 impl ApiResponse {

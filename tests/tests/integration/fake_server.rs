@@ -4,6 +4,7 @@
 //! moment it arrived, so that tests can count requests and measure the waits between them.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// One scripted answer.
 #[derive(Debug, Clone)]
@@ -31,6 +32,12 @@ impl Answer {
             body: String::new(),
         }
     }
+
+    /// With one more header.
+    pub(crate) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
 }
 
 /// A request the server received.
@@ -38,6 +45,7 @@ impl Answer {
 pub(crate) struct Received {
     pub(crate) method: String,
     pub(crate) path: String,
+    pub(crate) at: Instant,
 }
 
 /// A running scripted server.
@@ -65,6 +73,7 @@ impl FakeServer {
                     received.push(Received {
                         method: request.method().to_string(),
                         path: request.uri().path().to_owned(),
+                        at: Instant::now(),
                     });
                     received.len() - 1
                 };

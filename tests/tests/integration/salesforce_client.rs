@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use leadgate::salesforce::bulk::{CsvData, CsvValue, IngestJobRequest, JobState, PollOptions};
+use leadgate::salesforce::bulk::{CsvData, CsvValue, IngestJobRequest, JobState, Operation, PollOptions};
 use leadgate::salesforce::session::SessionFuture;
 use leadgate::salesforce::{
     AuthError, CallKind, Client, CompositeRequest, CompositeSubrequest, ErrorCode, Record, RetryPolicy,
@@ -894,7 +894,7 @@ async fn composite_requests_go_out_in_the_documented_body() {
     server.abort();
 }
 
-/// The sandbox's Bulk API 2.0, when it serves it: an upsert where some rows fail.
+/// The sandbox's Bulk API 2.0: an upsert where some rows fail.
 #[tokio::test]
 async fn bulk_ingest_reports_successful_and_failed_rows() {
     let sandbox = sandbox().await;
@@ -934,14 +934,7 @@ async fn bulk_ingest_reports_successful_and_failed_rows() {
     let outcome = client
         .ingest(&IngestJobRequest::upsert("Lead", LEADGATE_ID_FIELD), csv, poll)
         .await;
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(error) if error.status() == Some(404) => {
-            eprintln!("the sandbox does not serve Bulk API 2.0 yet: {error}");
-            return;
-        }
-        Err(error) => panic!("bulk ingest failed: {error:?}"),
-    };
+    let outcome = outcome.expect("the sandbox serves Bulk API 2.0");
     assert_eq!(outcome.job.state, JobState::JobComplete, "{:?}", outcome.job);
     assert_eq!(outcome.successful.len(), 8);
     assert_eq!(outcome.failed.len(), 2);
@@ -1180,4 +1173,220 @@ async fn data_api_redirects_are_not_followed() {
             .expect("the target answers");
         assert_eq!(target.hits(), 1);
     }
+}
+
+/// A policy whose longest wait is `max_delay`, with a short backoff otherwise.
+fn retries_up_to(max_delay: Duration) -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 3,
+        initial_delay: Duration::from_millis(5),
+        max_delay,
+    }
+}
+
+/// The wait between request `index` and the one after it.
+fn gap(server: &FakeServer, index: usize) -> Duration {
+    let received = server.received();
+    received[index + 1].at.duration_since(received[index].at)
+}
+
+#[tokio::test]
+async fn retry_after_on_429_and_503_sets_the_wait_up_to_the_policy_maximum() {
+    let busy = Answer::json(
+        503,
+        json!([{"errorCode": "SERVER_UNAVAILABLE", "message": "Server too busy"}]),
+    );
+    let throttled = Answer {
+        status: 429,
+        headers: Vec::new(),
+        body: "Too Many Requests".to_owned(),
+    };
+    for refusal in [busy, throttled] {
+        let server = FakeServer::start(vec![
+            refusal.clone().with_header("retry-after", "1"),
+            Answer::json(200, json!({})),
+        ])
+        .await;
+        let client = Client::builder()
+            .no_proxy()
+            .retry_policy(retries_up_to(Duration::from_secs(10)))
+            .build(StaticSession::from_token(server.base_url(), "token"))
+            .expect("a client");
+        client.limits().await.expect("answered on the second attempt");
+        assert_eq!(server.hits(), 2);
+        let waited = gap(&server, 0);
+        assert!(
+            waited >= Duration::from_secs(1) && waited < Duration::from_secs(5),
+            "{}: waited {waited:?} instead of the backoff's 5 ms",
+            refusal.status
+        );
+
+        // A longer Retry-After than the policy allows is cut to the policy's maximum.
+        let server = FakeServer::start(vec![
+            refusal.clone().with_header("retry-after", "120"),
+            Answer::json(200, json!({})),
+        ])
+        .await;
+        let client = Client::builder()
+            .no_proxy()
+            .retry_policy(retries_up_to(Duration::from_millis(300)))
+            .build(StaticSession::from_token(server.base_url(), "token"))
+            .expect("a client");
+        client.limits().await.expect("answered on the second attempt");
+        let waited = gap(&server, 0);
+        assert!(
+            waited >= Duration::from_millis(250) && waited < Duration::from_secs(5),
+            "waited {waited:?}"
+        );
+
+        // Without retries, the error tells the caller how long to wait.
+        let server = FakeServer::start(vec![refusal.clone().with_header("retry-after", "7")]).await;
+        let client = Client::builder()
+            .no_proxy()
+            .retry_policy(RetryPolicy::none())
+            .build(StaticSession::from_token(server.base_url(), "token"))
+            .expect("a client");
+        let error = client.limits().await.expect_err("refused");
+        assert_eq!(error.status(), Some(refusal.status));
+        assert!(error.is_retryable(), "{error:?}");
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+    }
+}
+
+/// A job id the client accepts.
+const JOB_ID: &str = "7505e000001AbCdAAK";
+
+fn job(state: &str) -> Answer {
+    Answer::json(
+        200,
+        json!({"id": JOB_ID, "operation": "insert", "object": "Lead", "state": state}),
+    )
+}
+
+#[tokio::test]
+async fn bulk_polling_outlasts_a_busy_answer_and_honours_its_retry_after() {
+    let busy = Answer::json(
+        503,
+        json!([{"errorCode": "SERVER_UNAVAILABLE", "message": "Server too busy"}]),
+    )
+    .with_header("retry-after", "1");
+    let server = FakeServer::start(vec![job("InProgress"), busy, job("JobComplete")]).await;
+    let client = Client::builder()
+        .no_proxy()
+        .retry_policy(RetryPolicy::none())
+        .build(StaticSession::from_token(server.base_url(), "token"))
+        .expect("a client");
+    let poll = PollOptions {
+        initial_interval: Duration::from_millis(10),
+        max_interval: Duration::from_secs(5),
+        timeout: Duration::from_secs(30),
+    };
+    let finished = client
+        .wait_for_ingest_job(JOB_ID, poll)
+        .await
+        .expect("the busy poll did not end the wait");
+    assert_eq!(finished.state, JobState::JobComplete);
+    let received = server.received();
+    assert_eq!(received.len(), 3);
+    assert!(
+        received
+            .iter()
+            .all(|request| request.method == "GET" && request.path.ends_with(JOB_ID))
+    );
+    assert!(
+        gap(&server, 0) < Duration::from_millis(900),
+        "{:?}",
+        gap(&server, 0)
+    );
+    let waited = gap(&server, 1);
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(5),
+        "waited {waited:?} after the Retry-After"
+    );
+
+    // A poll that fails for good still ends the wait at once.
+    let server = FakeServer::start(vec![Answer::json(
+        404,
+        json!([{"errorCode": "NOT_FOUND", "message": "no such job"}]),
+    )])
+    .await;
+    let client = client_with(StaticSession::from_token(server.base_url(), "token"));
+    let error = client
+        .wait_for_ingest_job(JOB_ID, poll)
+        .await
+        .expect_err("the job is gone");
+    assert_eq!(error.status(), Some(404));
+    assert_eq!(server.hits(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_bulk_job_is_reported_with_its_error_message() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let mut csv = CsvData::new(["LastName", "NoSuchField__c"]);
+    csv.push_row(["Doe", "x"]).expect("a row");
+    let poll = PollOptions {
+        initial_interval: Duration::from_millis(20),
+        max_interval: Duration::from_millis(200),
+        timeout: Duration::from_secs(30),
+    };
+    let outcome = client
+        .ingest(&IngestJobRequest::new("Lead", Operation::Insert), csv, poll)
+        .await
+        .expect("the job ran to its end");
+    assert_eq!(outcome.job.state, JobState::Failed, "{:?}", outcome.job);
+    assert!(outcome.successful.is_empty());
+    let message = outcome.job.error_message.clone().unwrap_or_default();
+    assert!(message.contains("NoSuchField__c"), "{message}");
+    let error = outcome
+        .ensure_complete()
+        .expect_err("a failed job is not complete");
+    assert!(
+        matches!(&error, SalesforceError::BulkJobFailed { state, message, .. } if state == "Failed" && message.contains("NoSuchField__c")),
+        "{error:?}"
+    );
+    assert_eq!(sandbox.control().live_lead_count(), 0);
+}
+
+#[tokio::test]
+async fn an_aborted_bulk_job_ends_the_wait_and_writes_nothing() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let created = client
+        .create_ingest_job(&IngestJobRequest::new("Lead", Operation::Insert))
+        .await
+        .expect("created");
+    assert_eq!(created.state, JobState::Open);
+    let mut csv = CsvData::new(["LastName", "Company"]);
+    csv.push_row(["Doe", "Acme"]).expect("a row");
+    client.upload_job_data(&created.id, csv).await.expect("uploaded");
+    let aborted = client.abort_ingest_job(&created.id).await.expect("aborted");
+    assert_eq!(aborted.state, JobState::Aborted);
+    let poll = PollOptions {
+        initial_interval: Duration::from_millis(20),
+        max_interval: Duration::from_millis(200),
+        timeout: Duration::from_secs(30),
+    };
+    let finished = client
+        .wait_for_ingest_job(&created.id, poll)
+        .await
+        .expect("an aborted job is final");
+    assert_eq!(finished.state, JobState::Aborted);
+    let outcome = leadgate::salesforce::bulk::IngestOutcome {
+        job: finished,
+        successful: Vec::new(),
+        failed: Vec::new(),
+        unprocessed: Vec::new(),
+    };
+    let error = outcome.ensure_complete().expect_err("aborted is not complete");
+    assert!(
+        matches!(&error, SalesforceError::BulkJobFailed { state, .. } if state == "Aborted"),
+        "{error:?}"
+    );
+    let closing = client
+        .close_ingest_job(&created.id)
+        .await
+        .expect_err("an aborted job cannot be closed");
+    assert_eq!(closing.status(), Some(400), "{closing:?}");
+    assert_eq!(sandbox.control().live_lead_count(), 0);
 }
