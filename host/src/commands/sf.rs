@@ -5,6 +5,7 @@
 //! `LEADGATE_ACCESS_TOKEN`, which is never taken as an argument so it cannot show in `ps`.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::output::table;
 use crate::cli::{GlobalArgs, SfCommand, SfConnectionArgs, SfDescribeArgs, SfLimitsArgs, SfQueryArgs};
+use crate::salesforce::auth::{OAuthSessionProvider, open_credentials};
 use crate::salesforce::session::SessionProvider;
 use crate::salesforce::{Client, Record, StaticSession};
 
@@ -35,7 +37,10 @@ pub(super) fn run(command: SfCommand, global: &GlobalArgs) -> anyhow::Result<Exi
 }
 
 /// A client for the stored authorization, or for `--instance-url` and `LEADGATE_ACCESS_TOKEN`.
-fn client(connection: &SfConnectionArgs, global: &GlobalArgs) -> anyhow::Result<Client> {
+/// With the stored authorization, the root certificate stored with it (`auth … --ca-certificate`,
+/// e.g. for the local sandbox org over HTTPS) is trusted too, as `leadgate auth status` does.
+async fn client(connection: &SfConnectionArgs, global: &GlobalArgs) -> anyhow::Result<Client> {
+    let mut certificates: Vec<PathBuf> = Vec::new();
     let provider: Arc<dyn SessionProvider> = match &connection.instance_url {
         Some(instance_url) => {
             let token = std::env::var(ACCESS_TOKEN_ENV)
@@ -46,15 +51,19 @@ fn client(connection: &SfConnectionArgs, global: &GlobalArgs) -> anyhow::Result<
         }
         None => {
             let config = super::load_config(global)?;
-            crate::salesforce::auth::stored_session_provider(&config.data_dir)
-                .context("no usable Salesforce authorization (run `leadgate auth login`, or pass --instance-url with LEADGATE_ACCESS_TOKEN)")?
+            let provider = open_credentials(&config.data_dir)
+                .and_then(OAuthSessionProvider::open)
+                .context(NO_AUTHORIZATION)?;
+            certificates.extend(provider.authorization().await.ca_certificate_file);
+            Arc::new(provider)
         }
     };
+    certificates.extend(connection.ca_certificate.clone());
     let mut builder = Client::builder();
     if let Some(version) = &connection.api_version {
         builder = builder.api_version(version.clone());
     }
-    if let Some(path) = &connection.ca_certificate {
+    for path in &certificates {
         let pem = std::fs::read(path)
             .with_context(|| format!("cannot read the certificate `{}`", path.display()))?;
         builder = builder.add_root_certificate_pem(pem);
@@ -62,8 +71,11 @@ fn client(connection: &SfConnectionArgs, global: &GlobalArgs) -> anyhow::Result<
     Ok(builder.build_shared(provider)?)
 }
 
+/// Why there is no session without `--instance-url`.
+const NO_AUTHORIZATION: &str = "no usable Salesforce authorization (run `leadgate auth login`, or pass --instance-url with LEADGATE_ACCESS_TOKEN)";
+
 async fn describe(args: &SfDescribeArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let client = client(&args.connection, global)?;
+    let client = client(&args.connection, global).await?;
     let describe = client
         .describe(&args.object)
         .await
@@ -135,7 +147,7 @@ async fn describe(args: &SfDescribeArgs, global: &GlobalArgs) -> anyhow::Result<
 }
 
 async fn query(args: &SfQueryArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let client = client(&args.connection, global)?;
+    let client = client(&args.connection, global).await?;
     let stream = if args.all {
         client.query_all(&args.soql)
     } else {
@@ -170,7 +182,7 @@ async fn query(args: &SfQueryArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
 }
 
 async fn limits(args: &SfLimitsArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let client = client(&args.connection, global)?;
+    let client = client(&args.connection, global).await?;
     let limits = client.limits().await.context("cannot read the org's limits")?;
     let mut out = std::io::stdout().lock();
     if args.json {

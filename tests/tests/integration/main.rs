@@ -1,5 +1,6 @@
 //! End-to-end tests: real plugins built from source, run through the real runtime and CLI.
 
+mod auth_cli;
 mod cli;
 mod containment;
 mod determinism;

@@ -33,7 +33,7 @@ use serde_json::Value;
 const HEX_KEY: &str = "8f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
 
 /// A sandbox org that approves authorization requests at once.
-async fn sandbox() -> Sandbox {
+pub(crate) async fn sandbox() -> Sandbox {
     Sandbox::start(SandboxConfig {
         auto_approve: true,
         ..SandboxConfig::default()
@@ -43,7 +43,7 @@ async fn sandbox() -> Sandbox {
 }
 
 /// A plain client standing in for the browser and for data requests: no redirects followed.
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
@@ -51,7 +51,7 @@ fn browser() -> reqwest::Client {
         .expect("a reqwest client")
 }
 
-fn public_client(sandbox: &Sandbox) -> OAuthClient {
+pub(crate) fn public_client(sandbox: &Sandbox) -> OAuthClient {
     OAuthClient::new(
         LoginUrl::parse(sandbox.base_url()).expect("login URL"),
         DEFAULT_CLIENT_ID,
@@ -63,7 +63,7 @@ fn confidential_client(sandbox: &Sandbox) -> OAuthClient {
     public_client(sandbox).with_client_secret(SecretString::from(DEFAULT_CLIENT_SECRET))
 }
 
-fn count(sandbox: &Sandbox, kind: &str) -> u64 {
+pub(crate) fn count(sandbox: &Sandbox, kind: &str) -> u64 {
     sandbox
         .control()
         .oauth()
@@ -84,7 +84,7 @@ fn query_of(url: &str) -> HashMap<String, String> {
 
 /// What the browser does with the authorization URL: the sandbox approves at once and redirects;
 /// returns the redirect's `Location` (the loopback callback with the code and state).
-async fn approve(authorization_url: &str) -> String {
+pub(crate) async fn approve(authorization_url: &str) -> String {
     let response = browser()
         .get(authorization_url)
         .send()
@@ -101,7 +101,7 @@ async fn approve(authorization_url: &str) -> String {
 }
 
 /// The whole web-server flow, the browser played by reqwest.
-async fn web_login(client: &OAuthClient) -> IssuedTokens {
+pub(crate) async fn web_login(client: &OAuthClient) -> IssuedTokens {
     let pending = client
         .begin_web_server_flow(&WebServerFlowOptions::default())
         .await
@@ -127,7 +127,7 @@ async fn data_status(sandbox: &Sandbox, access_token: &str) -> StatusCode {
 }
 
 /// The encrypted credentials of a fresh data directory.
-fn credentials(data_dir: &Path) -> CredentialStore {
+pub(crate) fn credentials(data_dir: &Path) -> CredentialStore {
     open_credentials(data_dir).expect("credentials open")
 }
 
@@ -814,7 +814,7 @@ fn a_key_from_the_environment_replaces_the_key_file() {
 
 // ---- The `leadgate auth` commands ----
 
-fn leadgate(data_dir: &Path, args: &[&str], environment: &[(&str, &str)]) -> Output {
+pub(crate) fn leadgate(data_dir: &Path, args: &[&str], environment: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
     command
         .args(args)
@@ -832,7 +832,7 @@ fn leadgate(data_dir: &Path, args: &[&str], environment: &[(&str, &str)]) -> Out
 }
 
 /// [`leadgate`] off the runtime's threads, so the in-process sandbox keeps serving.
-async fn leadgate_async(data_dir: &Path, args: &[&str], environment: &[(&str, &str)]) -> Output {
+pub(crate) async fn leadgate_async(data_dir: &Path, args: &[&str], environment: &[(&str, &str)]) -> Output {
     let data_dir = data_dir.to_owned();
     let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
     let environment: Vec<(String, String)> = environment
@@ -851,11 +851,11 @@ async fn leadgate_async(data_dir: &Path, args: &[&str], environment: &[(&str, &s
     .expect("join")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
@@ -990,7 +990,7 @@ fn remember(canaries: &mut Vec<String>, tokens: &IssuedTokens) {
 }
 
 /// Every file under `directory`, with its bytes.
-fn files_under(directory: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+pub(crate) fn files_under(directory: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut found = Vec::new();
     let mut pending = vec![directory.to_owned()];
     while let Some(current) = pending.pop() {
@@ -1007,7 +1007,7 @@ fn files_under(directory: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     found
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle)
 }
 
