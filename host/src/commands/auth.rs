@@ -23,8 +23,8 @@ use crate::cli::{
 };
 use crate::salesforce::Client;
 use crate::salesforce::auth::{
-    Flow, Identity, JwtSigningKey, LoginUrl, OAuthClient, OAuthSessionProvider, StoredAuthorization,
-    WebServerFlowOptions, open_credentials, open_in_browser,
+    BrowserAvailability, BrowserOutcome, Flow, Identity, JwtSigningKey, LoginUrl, OAuthClient,
+    OAuthSessionProvider, StoredAuthorization, WebServerFlowOptions, open_credentials, open_in_browser,
 };
 use crate::secrets::CredentialStore;
 
@@ -185,8 +185,30 @@ async fn login(args: &AuthLoginArgs, data_dir: &Path) -> anyhow::Result<ExitCode
             pending.redirect_uri(),
             pending.authorization_url()
         )?;
-        if !args.no_browser && open_in_browser(pending.authorization_url()) {
-            writeln!(err, "(opening your browser)")?;
+        if !args.no_browser {
+            let port = url::Url::parse(pending.redirect_uri())
+                .ok()
+                .and_then(|redirect| redirect.port())
+                .map_or_else(|| "PORT".to_owned(), |port| port.to_string());
+            match open_in_browser(pending.authorization_url()) {
+                BrowserOutcome::OpenerStarted => {
+                    writeln!(err, "(asked the system to open it in your browser)")?
+                }
+                BrowserOutcome::NotTried(BrowserAvailability::SshSession) => writeln!(
+                    err,
+                    "(no browser opened: this is an SSH session. The redirect goes to 127.0.0.1 on this \
+                     machine, so open the URL here, or forward the port first: ssh -L {port}:127.0.0.1:{port} …)"
+                )?,
+                BrowserOutcome::NotTried(_) => writeln!(
+                    err,
+                    "(no browser opened: neither DISPLAY nor WAYLAND_DISPLAY is set. Open the URL in a \
+                     browser that can reach 127.0.0.1 on this machine)"
+                )?,
+                BrowserOutcome::NoOpener => writeln!(
+                    err,
+                    "(no browser opened: neither xdg-open nor open could be started; open the URL yourself)"
+                )?,
+            }
         }
     }
     let tokens = pending.finish().await.context("the browser login failed")?;

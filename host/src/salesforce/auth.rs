@@ -43,7 +43,8 @@ pub use oauth_client::OAuthClient;
 pub use session_provider::OAuthSessionProvider;
 pub use token_response::IssuedTokens;
 pub use web_server_flow::{
-    DEFAULT_CALLBACK_TIMEOUT, DEFAULT_SCOPES, PendingAuthorization, WebServerFlowOptions, open_in_browser,
+    BrowserAvailability, BrowserOutcome, DEFAULT_CALLBACK_TIMEOUT, DEFAULT_SCOPES, PendingAuthorization,
+    WebServerFlowOptions, open_in_browser,
 };
 
 use crate::salesforce::session::{AuthError, SessionProvider};

@@ -122,9 +122,63 @@ impl PendingAuthorization {
     }
 }
 
-/// Tries to open `url` in the user's browser (`open` on macOS, `xdg-open` elsewhere); false when
-/// no opener could be started. The opener is not waited for beyond a background reaper.
-pub fn open_in_browser(url: &str) -> bool {
+/// Whether a browser can be opened on this machine for the user to see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowserAvailability {
+    /// Probably: a desktop session is there.
+    Likely,
+    /// No: this is an SSH session, so a browser would open (if at all) on a screen the user
+    /// is not looking at, and the redirect to this machine's loopback would not reach it.
+    SshSession,
+    /// No: neither `DISPLAY` nor `WAYLAND_DISPLAY` is set (a server, a container, a console).
+    NoDisplay,
+}
+
+impl BrowserAvailability {
+    /// Decides from environment variables, read through `variable` (an empty value counts as
+    /// unset). `needs_display` is true where browsers need X11 or Wayland (Linux and the BSDs;
+    /// not macOS or Windows). A pure function so that every case can be tested.
+    pub fn from_environment(
+        needs_display: bool,
+        variable: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Self {
+        let set = |name: &str| variable(name).is_some_and(|value| !value.is_empty());
+        if set("SSH_CONNECTION") || set("SSH_TTY") {
+            Self::SshSession
+        } else if needs_display && !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
+            Self::NoDisplay
+        } else {
+            Self::Likely
+        }
+    }
+
+    /// For this process.
+    pub fn current() -> Self {
+        let needs_display = cfg!(unix) && !cfg!(target_os = "macos");
+        Self::from_environment(needs_display, |name: &str| std::env::var_os(name))
+    }
+}
+
+/// What [`open_in_browser`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowserOutcome {
+    /// An opener (`open`, `xdg-open`) was started with the URL; whether a browser shows it is
+    /// up to the opener.
+    OpenerStarted,
+    /// Nothing was tried, for this reason.
+    NotTried(BrowserAvailability),
+    /// No opener program could be started.
+    NoOpener,
+}
+
+/// Tries to open `url` in the user's browser (`open` on macOS, `xdg-open` elsewhere) unless
+/// [`BrowserAvailability::current`] says no browser can be shown. The opener is not waited for
+/// beyond a background reaper.
+pub fn open_in_browser(url: &str) -> BrowserOutcome {
+    let availability = BrowserAvailability::current();
+    if availability != BrowserAvailability::Likely {
+        return BrowserOutcome::NotTried(availability);
+    }
     let openers: &[&str] = if cfg!(target_os = "macos") {
         &["open"]
     } else {
@@ -140,10 +194,10 @@ pub fn open_in_browser(url: &str) -> bool {
         if let Ok(mut child) = spawned {
             // Reaped on a thread so that no zombie is left behind while the login waits.
             std::thread::spawn(move || child.wait());
-            return true;
+            return BrowserOutcome::OpenerStarted;
         }
     }
-    false
+    BrowserOutcome::NoOpener
 }
 
 #[cfg(test)]
@@ -177,6 +231,35 @@ mod tests {
         assert!(!pending.redirect_uri().ends_with(":0/callback"));
         assert!(!format!("{pending:?}").contains(pending.pkce_verifier.expose_secret()));
         Ok(())
+    }
+
+    fn availability(needs_display: bool, variables: &[(&str, &str)]) -> BrowserAvailability {
+        BrowserAvailability::from_environment(needs_display, |name| {
+            variables
+                .iter()
+                .find(|(variable, _)| *variable == name)
+                .map(|(_, value)| std::ffi::OsString::from(value))
+        })
+    }
+
+    #[test]
+    fn a_browser_is_opened_only_on_a_local_desktop() {
+        use BrowserAvailability::{Likely, NoDisplay, SshSession};
+        assert_eq!(availability(true, &[("DISPLAY", ":0")]), Likely);
+        assert_eq!(availability(true, &[("WAYLAND_DISPLAY", "wayland-0")]), Likely);
+        assert_eq!(availability(true, &[]), NoDisplay);
+        assert_eq!(availability(true, &[("DISPLAY", "")]), NoDisplay);
+        assert_eq!(availability(false, &[]), Likely, "macOS needs no DISPLAY");
+        for ssh in ["SSH_CONNECTION", "SSH_TTY"] {
+            let value = if ssh == "SSH_TTY" {
+                "/dev/pts/1"
+            } else {
+                "10.0.0.2 5122 10.0.0.1 22"
+            };
+            assert_eq!(availability(true, &[("DISPLAY", ":0"), (ssh, value)]), SshSession);
+            assert_eq!(availability(false, &[(ssh, value)]), SshSession);
+        }
+        assert_eq!(availability(true, &[("DISPLAY", ":0"), ("SSH_TTY", "")]), Likely);
     }
 
     #[tokio::test]
