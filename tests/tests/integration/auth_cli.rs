@@ -19,7 +19,9 @@ use leadgate::secrets::MASTER_KEY_ENV;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::salesforce_auth::{approve, browser, count, credentials, leadgate_async, sandbox, stderr, stdout};
+use crate::salesforce_auth::{
+    approve, browser, contains, count, credentials, files_under, leadgate_async, sandbox, stderr, stdout,
+};
 
 /// `leadgate auth login --no-browser` with the test as the browser: reads the authorization
 /// URL from the command's stderr, approves it at the sandbox (which auto-approves), follows
@@ -351,4 +353,126 @@ async fn sf_commands_trust_the_certificate_stored_with_the_authorization() {
     let refused = leadgate_async(&data_dir, &["sf", "limits"], &[]).await;
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("certificate"), "{}", stderr(&refused));
+}
+
+/// Every `auth` and `sf` command run with `RUST_LOG=trace`: no token, authorization code,
+/// client secret or password may appear in what they print (logs included), nor in clear text
+/// in any file of the data directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_reaches_the_commands_trace_output_or_the_data_directory() {
+    let sandbox = sandbox().await;
+    seed_leads(&sandbox).await;
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let trace = [("RUST_LOG", "trace")];
+    let mut outputs: Vec<Output> = Vec::new();
+    let mut canaries: Vec<String> = vec![
+        DEFAULT_CLIENT_SECRET.to_owned(),
+        DEFAULT_PASSWORD.to_owned(),
+        DEFAULT_SECURITY_TOKEN.to_owned(),
+    ];
+
+    let (login, code) = browser_login(&sandbox, data_dir.path(), &trace).await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    canaries.push(code);
+    outputs.push(login);
+    canaries.extend(stored_tokens(data_dir.path()));
+    for arguments in [
+        &["auth", "status"][..],
+        &["sf", "query", "SELECT Id, LastName FROM Lead"],
+        &["sf", "limits"],
+    ] {
+        outputs.push(leadgate_async(data_dir.path(), arguments, &trace).await);
+    }
+    // A refresh, through the commands.
+    sandbox.control().expire_access_tokens();
+    outputs.push(leadgate_async(data_dir.path(), &["sf", "describe", "Lead"], &trace).await);
+    canaries.extend(stored_tokens(data_dir.path()));
+
+    // The grants that take a client secret and a password.
+    let host = [
+        "--login-url",
+        sandbox.base_url(),
+        "--client-id",
+        DEFAULT_CLIENT_ID,
+    ];
+    let secret = ("LEADGATE_CLIENT_SECRET", DEFAULT_CLIENT_SECRET);
+    let client_credentials: Vec<&str> = ["auth", "client-credentials"]
+        .iter()
+        .chain(&host)
+        .copied()
+        .collect();
+    outputs.push(leadgate_async(data_dir.path(), &client_credentials, &[trace[0], secret]).await);
+    canaries.extend(stored_tokens(data_dir.path()));
+    let password: Vec<&str> = ["auth", "password", "--username", DEFAULT_USERNAME]
+        .iter()
+        .chain(&host)
+        .copied()
+        .collect();
+    outputs.push(
+        leadgate_async(
+            data_dir.path(),
+            &password,
+            &[
+                trace[0],
+                secret,
+                ("LEADGATE_SF_PASSWORD", DEFAULT_PASSWORD),
+                ("LEADGATE_SF_SECURITY_TOKEN", DEFAULT_SECURITY_TOKEN),
+            ],
+        )
+        .await,
+    );
+    canaries.extend(stored_tokens(data_dir.path()));
+    // A refused password grant prints its error.
+    outputs.push(
+        leadgate_async(
+            data_dir.path(),
+            &password,
+            &[
+                trace[0],
+                secret,
+                ("LEADGATE_SF_PASSWORD", DEFAULT_PASSWORD),
+                ("LEADGATE_SF_SECURITY_TOKEN", ""),
+            ],
+        )
+        .await,
+    );
+    outputs.push(leadgate_async(data_dir.path(), &["auth", "logout"], &trace).await);
+
+    let printed: String = outputs
+        .iter()
+        .map(|output| format!("{}{}", stdout(output), stderr(output)))
+        .collect();
+    assert!(
+        printed.contains("TRACE") && printed.contains("DEBUG"),
+        "the commands logged at TRACE level"
+    );
+    assert!(
+        printed.contains("Salesforce session renewed"),
+        "a refresh was logged"
+    );
+    assert!(
+        outputs[..outputs.len() - 2]
+            .iter()
+            .all(|output| output.status.success())
+    );
+    assert!(
+        !outputs[outputs.len() - 2].status.success(),
+        "the bad password was refused"
+    );
+    let files = files_under(data_dir.path());
+    assert!(files.len() > 1);
+    assert!(canaries.len() >= 9, "{} canaries", canaries.len());
+    for canary in &canaries {
+        assert!(
+            !printed.contains(canary.as_str()),
+            "a canary is in the commands' output"
+        );
+        for (path, bytes) in &files {
+            assert!(
+                !contains(bytes, canary.as_bytes()),
+                "a canary is in clear text in {}",
+                path.display()
+            );
+        }
+    }
 }

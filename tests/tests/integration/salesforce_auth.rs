@@ -1031,19 +1031,76 @@ async fn no_token_or_secret_reaches_the_trace_log_or_the_raw_data_directory() {
     let mut printed_errors = String::new();
     {
         let store = credentials(data_dir.path());
-        // Web-server flow with the secret, stored, refreshed.
+        // Web-server flow with the secret, its state and code kept as canaries too; stored,
+        // refreshed.
         let client = confidential_client(&sandbox);
-        let tokens = web_login(&client).await;
+        let pending = client
+            .begin_web_server_flow(&WebServerFlowOptions::default())
+            .await
+            .expect("the flow starts");
+        let redirect_uri = pending.redirect_uri().to_owned();
+        canaries.push(query_of(pending.authorization_url())["state"].clone());
+        let callback = approve(pending.authorization_url()).await;
+        canaries.push(query_of(&callback)["code"].clone());
+        let finished = tokio::spawn(pending.finish());
+        browser().get(&callback).send().await.expect("callback");
+        let tokens = finished.await.expect("join").expect("tokens");
         remember(&mut canaries, &tokens);
+        // A PKCE verifier through the real exchange, with a code the sandbox never issued
+        // (replaying the real one would revoke the tokens it gave).
+        let verifier = SecretString::from(format!("canary-verifier-{}", "v".repeat(40)));
+        canaries.push(verifier.expose_secret().to_owned());
+        let unknown_code = SecretString::from(format!("canary-code-{}", "c".repeat(20)));
+        canaries.push(unknown_code.expose_secret().to_owned());
+        let refused = client
+            .exchange_code(&unknown_code, &verifier, &redirect_uri)
+            .await;
+        if let Err(error) = &refused {
+            tracing::error!(%error, ?error, "code refused");
+            printed_errors.push_str(&format!("{error} {error:?}\n"));
+        }
+        assert!(refused.is_err(), "an unknown code was exchanged");
         let authorization = StoredAuthorization::from_grant(Flow::WebServer, &client, tokens);
         tracing::trace!(?authorization, ?client, "stored");
         authorization.save(&store).await.expect("saved");
-        let provider = OAuthSessionProvider::new(store, authorization);
+        let provider = Arc::new(OAuthSessionProvider::new(store, authorization));
         let stale = provider.session().await.expect("session");
         tracing::trace!(?stale, "session");
         sandbox.control().expire_access_tokens();
         let renewed = provider.refresh(&stale).await.expect("refreshed");
         canaries.push(renewed.access_token.expose_secret().to_owned());
+
+        // Data requests through a client on that provider, with a refresh on the way and an
+        // error printed.
+        let data = Client::builder()
+            .no_proxy()
+            .build_shared(Arc::clone(&provider) as Arc<dyn SessionProvider>)
+            .expect("a client");
+        data.limits().await.expect("limits");
+        sandbox.control().expire_access_tokens();
+        let leads: Vec<leadgate::salesforce::Record> = data
+            .query("SELECT Id, LastName FROM Lead")
+            .try_collect()
+            .await
+            .expect("query after a refresh");
+        assert!(leads.is_empty());
+        let refused = data
+            .query("SELEKT Id FROM Lead")
+            .try_collect::<Vec<leadgate::salesforce::Record>>()
+            .await
+            .expect_err("malformed");
+        tracing::error!(%refused, ?refused, ?data, "data failure");
+        printed_errors.push_str(&format!("{refused} {refused:?} {data:?}\n"));
+        canaries.push(
+            provider
+                .session()
+                .await
+                .expect("session")
+                .access_token
+                .expose_secret()
+                .to_owned(),
+        );
+        drop(data);
 
         // JWT bearer, password, client credentials.
         let key = JwtSigningKey::from_pem(DEFAULT_JWT_PRIVATE_KEY_PEM).expect("key");
@@ -1126,13 +1183,17 @@ async fn no_token_or_secret_reaches_the_trace_log_or_the_raw_data_directory() {
         log.contains("Salesforce session renewed"),
         "the TRACE log is captured"
     );
+    assert!(
+        log.contains("Salesforce answered"),
+        "the data requests are in the TRACE log"
+    );
     let files = files_under(data_dir.path());
     assert!(
         files
             .iter()
             .any(|(path, _)| path.starts_with(data_dir.path().join("db")))
     );
-    assert!(canaries.len() >= 8, "{} canaries", canaries.len());
+    assert!(canaries.len() >= 12, "{} canaries", canaries.len());
     for canary in &canaries {
         assert!(!log.contains(canary.as_str()), "a canary is in the TRACE log");
         assert!(
