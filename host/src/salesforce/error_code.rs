@@ -146,6 +146,8 @@ error_codes! {
     InvalidUrl => "InvalidUrl",
     /// Bulk API 2.0: the user is invalid.
     InvalidUser => "InvalidUser",
+    /// Bulk API 2.0: the XML content is invalid (the Bulk 2.0 guide lists it as `InvalidXML`).
+    InvalidXml => "InvalidXML",
     /// Bulk API 2.0: the request timed out.
     Timeout => "Timeout",
     /// Bulk API 2.0: records could not be locked too many times: transient.
@@ -244,6 +246,9 @@ mod tests {
         assert_eq!(ErrorCode::parse("INVALIDJOBSTATE"), ErrorCode::InvalidJobState);
         assert_eq!(ErrorCode::parse("InvalidSessionId"), ErrorCode::InvalidSessionId);
         assert_eq!(ErrorCode::parse("NotFound"), ErrorCode::NotFound);
+        assert_eq!(ErrorCode::parse("InvalidXML"), ErrorCode::InvalidXml);
+        assert_eq!(ErrorCode::parse("INVALIDXML"), ErrorCode::InvalidXml);
+        assert_eq!(ErrorCode::InvalidXml.as_str(), "InvalidXML");
     }
 
     #[test]
