@@ -44,6 +44,7 @@ mod listener;
 pub mod oauth;
 pub mod org;
 pub mod record_id;
+pub mod request_id;
 mod rest;
 pub mod soql;
 mod state;
@@ -53,9 +54,11 @@ pub mod validation;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -186,12 +189,17 @@ impl Sandbox {
         let fallback = Router::new()
             .fallback(rest::unknown_resource)
             .with_state(Arc::clone(&state));
+        let request_ids = Arc::new(AtomicU64::new(0));
         let router = Router::new()
             .merge(rest::router(Arc::clone(&state)))
             .merge(bulk::router(Arc::clone(&state)))
             .merge(oauth.router())
             .merge(control::router(control.clone()))
-            .merge(fallback);
+            .merge(fallback)
+            .layer(axum::middleware::map_response(move |mut response: Response| {
+                request_id::stamp(&request_ids, &mut response);
+                async move { response }
+            }));
 
         let (shutdown, receiver) = watch::channel(false);
         let acceptor = generated.as_ref().map(|generated| generated.acceptor.clone());

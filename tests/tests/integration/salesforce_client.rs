@@ -1390,3 +1390,95 @@ async fn an_aborted_bulk_job_ends_the_wait_and_writes_nothing() {
     assert_eq!(closing.status(), Some(400), "{closing:?}");
     assert_eq!(sandbox.control().live_lead_count(), 0);
 }
+
+#[tokio::test]
+async fn errors_keep_the_request_id_salesforce_gave() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let missing = client.create("Lead", &lead("Gone")).await.expect("created");
+    client.delete("Lead", &missing).await.expect("deleted");
+    let first = client
+        .get("Lead", &missing, None)
+        .await
+        .expect_err("no such Lead");
+    let second = client
+        .get("Lead", &missing, None)
+        .await
+        .expect_err("no such Lead");
+    assert_eq!(first.status(), Some(404));
+    let (first_id, second_id) = (
+        first.request_id().expect("a request id").to_owned(),
+        second.request_id().expect("a request id").to_owned(),
+    );
+    assert!(first_id.starts_with("SBXREQ"), "{first_id}");
+    assert_ne!(first_id, second_id, "each request has its own id");
+
+    // From a fake server: the id of an answer without an error array is kept too.
+    let server = FakeServer::start(vec![
+        Answer {
+            status: 500,
+            headers: Vec::new(),
+            body: "<html>oops</html>".to_owned(),
+        }
+        .with_header("sforce-request-id", "TID:4bCsnN3Yz"),
+    ])
+    .await;
+    let error = Client::builder()
+        .no_proxy()
+        .retry_policy(RetryPolicy::none())
+        .build(StaticSession::from_token(server.base_url(), "token"))
+        .expect("a client")
+        .limits()
+        .await
+        .expect_err("500");
+    assert!(
+        matches!(&error, SalesforceError::Http { status: 500, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.request_id(), Some("TID:4bCsnN3Yz"));
+}
+
+#[tokio::test]
+async fn the_api_version_is_configurable_and_checked() {
+    let server = FakeServer::start(vec![Answer::json(200, json!({}))]).await;
+    for (given, expected) in [("59.0", "59.0"), ("v60.0", "60.0"), (" 61.0 ", "61.0")] {
+        let client = Client::builder()
+            .no_proxy()
+            .api_version(given)
+            .build(StaticSession::from_token(server.base_url(), "token"))
+            .expect("a client");
+        assert_eq!(client.api_version(), expected);
+        assert_eq!(
+            client.data_path("sobjects"),
+            format!("/services/data/v{expected}/sobjects")
+        );
+        client.limits().await.expect("limits");
+        let path = server.received().last().expect("a request").path.clone();
+        assert_eq!(path, format!("/services/data/v{expected}/limits"));
+    }
+    assert_eq!(
+        Client::new(StaticSession::from_token(server.base_url(), "token"))
+            .expect("a client")
+            .api_version(),
+        leadgate::salesforce::DEFAULT_API_VERSION
+    );
+    for invalid in ["62", "v", "sixty.two", "62.", ".0", "62.0.1"] {
+        let built = Client::builder()
+            .api_version(invalid)
+            .build(StaticSession::from_token(server.base_url(), "token"));
+        assert!(
+            matches!(built, Err(SalesforceError::InvalidRequest(_))),
+            "{invalid} was accepted"
+        );
+    }
+
+    // A version the org does not serve is refused by the org.
+    let sandbox = sandbox().await;
+    let too_old = Client::builder()
+        .no_proxy()
+        .api_version("20.0")
+        .build(StaticSession::from_token(sandbox.base_url(), token(&sandbox)))
+        .expect("a client");
+    let error = too_old.limits().await.expect_err("v20.0 is not served");
+    assert_eq!(error.status(), Some(404), "{error:?}");
+}
