@@ -6,6 +6,7 @@ mod containment;
 mod determinism;
 mod example_plugins;
 mod fake_server;
+mod form_example;
 mod loading;
 mod lowering;
 mod salesforce_auth;

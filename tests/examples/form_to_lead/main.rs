@@ -10,27 +10,16 @@
 //! (or set `LEADGATE_EXTERNAL_ID_FIELD` to another one).
 //!
 //! The Lead is upserted by an External ID derived from the submission, so sending the same
-//! form twice (a retry, a double click) updates one Lead instead of creating two.
+//! form twice (a retry, a double click) updates one Lead instead of creating two. The work is
+//! in `replication.rs`, which the integration tests run against the sandbox org too.
 
-use std::collections::BTreeMap;
+mod replication;
 
 use anyhow::Context;
-use futures_util::TryStreamExt;
-use leadgate::salesforce::{Client, Record, StaticSession, UpsertOutcome};
+use leadgate::salesforce::{Client, StaticSession, UpsertOutcome};
 use leadgate::sandbox::{LEADGATE_ID_FIELD, Sandbox, SandboxConfig};
-use serde_json::json;
 
-/// What the website's contact form posted (`application/x-www-form-urlencoded`, decoded).
-fn form_submission() -> BTreeMap<&'static str, &'static str> {
-    BTreeMap::from([
-        ("first_name", "Ada"),
-        ("last_name", "Lovelace"),
-        ("email", "ada@analytical-engines.example"),
-        ("company", "Analytical Engines Ltd"),
-        ("message", "Please send a quote for 3 engines."),
-        ("submission_id", "form-2026-05-01-0042"),
-    ])
-}
+use replication::{FormSubmission, replicate};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -56,35 +45,12 @@ async fn main() -> anyhow::Result<()> {
     let external_id_field =
         std::env::var("LEADGATE_EXTERNAL_ID_FIELD").unwrap_or_else(|_| LEADGATE_ID_FIELD.to_owned());
 
-    // Map the form onto Lead fields.
-    let form = form_submission();
-    let lead = json!({
-        "FirstName": form["first_name"],
-        "LastName": form["last_name"],
-        "Email": form["email"],
-        "Company": form["company"],
-        "Description": form["message"],
-        "LeadSource": "Web",
-    });
-
-    // Upsert by External ID: safe to retry, never a duplicate.
-    let outcome = client
-        .upsert("Lead", &external_id_field, form["submission_id"], &lead)
-        .await
-        .context("the upsert failed")?;
-    match &outcome {
+    let replication = replicate(&client, &external_id_field, &FormSubmission::example()).await?;
+    match &replication.outcome {
         UpsertOutcome::Created { id } => println!("created Lead {id}"),
         UpsertOutcome::Updated { id } => println!("updated Lead {}", id.as_deref().unwrap_or("?")),
     }
-
-    // Read it back with SOQL (values in SOQL literals must be escaped: \ and ').
-    let key = form["submission_id"].replace('\\', "\\\\").replace('\'', "\\'");
-    let soql = format!(
-        "SELECT Id, FirstName, LastName, Email, Company, Status, LeadSource, CreatedDate \
-         FROM Lead WHERE {external_id_field} = '{key}'"
-    );
-    let leads: Vec<Record> = client.query(&soql).try_collect().await?;
-    for lead in &leads {
+    for lead in &replication.leads {
         println!("{}", serde_json::to_string_pretty(lead)?);
     }
     if let Some(usage) = client.api_usage() {
