@@ -1,7 +1,7 @@
 //! A scripted HTTP server on loopback, for what the sandbox org does not do on purpose:
-//! redirects, `Retry-After` headers, bulk jobs that fail or are aborted. Each request gets the
-//! next answer of the script (the last one repeats), and every request is recorded with the
-//! moment it arrived, so that tests can count requests and measure the waits between them.
+//! redirects, `Retry-After` headers, a bulk job whose polls meet a busy server. Each request
+//! gets the next answer of the script (the last one repeats), and every request is recorded with
+//! the moment it arrived, so that tests can count requests and measure the waits between them.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
