@@ -1023,6 +1023,11 @@ async fn no_token_or_secret_reaches_the_trace_log_or_the_raw_data_directory() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    // While only one dispatcher exists, tracing-core caches a callsite's interest from the
+    // default of whichever thread reaches it first: a parallel test without a subscriber could
+    // switch off an event this test must capture (tokio-rs/tracing#3611). A second dispatcher,
+    // alive as long as ours, makes it ask every registered dispatcher instead.
+    let _second_dispatcher = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let sandbox = sandbox().await;
