@@ -69,7 +69,7 @@ fn assert_still_serves(plugin: &ScoringRulePlugin) {
 }
 
 #[test]
-fn an_infinite_loop_is_stopped_at_its_deadline_within_twenty_percent() {
+fn an_infinite_loop_is_stopped_near_its_deadline() {
     // Fuel enough for minutes, so the wall-clock deadline is what stops it.
     let plugin = hostile_with(PluginLimits {
         deadline: DEADLINE,
@@ -82,9 +82,12 @@ fn an_infinite_loop_is_stopped_at_its_deadline_within_twenty_percent() {
     let wall = started.elapsed();
     assert_eq!(trap.kind, TrapKind::DeadlineExceeded { limit: DEADLINE });
     assert!(trap.elapsed >= DEADLINE, "stopped early: {:?}", trap.elapsed);
+    // The epoch ticks every 10 ms, so the trap comes within a tick of the deadline; the margin
+    // is for a loaded 2-core machine, where other tests keep the ticker and this thread waiting
+    // (20 % failed once under a load average of 5.5).
     assert!(
-        wall <= DEADLINE.mul_f64(1.2),
-        "stopped after {wall:?}, more than 20 % past the {DEADLINE:?} deadline"
+        wall <= DEADLINE.mul_f64(1.5),
+        "stopped after {wall:?}, more than 50 % past the {DEADLINE:?} deadline"
     );
     let message = trap.to_string();
     assert!(message.contains("plugin `hostile-scoring` 0.1.0"), "{message}");
