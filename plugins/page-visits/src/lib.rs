@@ -31,6 +31,7 @@
 //! An award the cap cut down says so: `… (capped at max-points 20)`. Awards of 0 points are
 //! never returned (e.g. with `points = 0`).
 
+use leadgate_plugin_sdk::text::push_integer;
 use leadgate_plugin_sdk::{
     Activity, ActivityKind, Award, Config, ContactActivities, CountedEvent, EventPoints, Glob, PluginError,
     Result, ScoringRule, Timestamp, register_scoring_rule,
@@ -77,8 +78,15 @@ impl ScoringRule for PageVisits {
             .iter()
             .filter_map(|activity| self.visit(activity));
         if self.points.valid_for().is_some() {
+            // Built with `push_str` rather than `format!`: one reason per visit, and `core::fmt`
+            // would cost more than the rest of the rule.
             return Ok(self.points.awards_per_event(visits, now, |visit| {
-                format!("visited {} on {}", visit.payload, visit.date())
+                let mut reason = String::with_capacity(visit.payload.len() + 22);
+                reason.push_str("visited ");
+                reason.push_str(visit.payload);
+                reason.push_str(" on ");
+                visit.date().push_to(&mut reason);
+                reason
             }));
         }
         let count = visits.count();
@@ -86,9 +94,18 @@ impl ScoringRule for PageVisits {
         // fallback only avoids a panic path.
         let units = u64::try_from(count).unwrap_or(u64::MAX);
         let pattern = self.pattern.as_str();
-        let total = self.points.total_award(units, || match count {
-            1 => format!("visited {pattern} once"),
-            _ => format!("visited {pattern} {count} times"),
+        let total = self.points.total_award(units, || {
+            let mut reason = String::with_capacity(pattern.len() + 24);
+            reason.push_str("visited ");
+            reason.push_str(pattern);
+            if count == 1 {
+                reason.push_str(" once");
+            } else {
+                reason.push(' ');
+                push_integer(&mut reason, count);
+                reason.push_str(" times");
+            }
+            reason
         });
         Ok(total.into_iter().collect())
     }

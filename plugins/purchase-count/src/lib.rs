@@ -33,7 +33,7 @@
 //! An award the cap cut down says so: `… (capped at max-points 500)`. Awards of 0 points are
 //! never returned (e.g. with `points = 0`).
 
-use leadgate_plugin_sdk::text::eq_ignore_case;
+use leadgate_plugin_sdk::text::{eq_ignore_case, push_integer};
 use leadgate_plugin_sdk::{
     Activity, ActivityKind, Award, Config, ContactActivities, CountedEvent, EventPoints, PluginError, Result,
     ScoringRule, Timestamp, register_scoring_rule,
@@ -80,13 +80,17 @@ impl ScoringRule for PurchaseCount {
             .iter()
             .filter_map(|activity| self.purchase(activity));
         if self.points.valid_for().is_some() {
+            // Built with `push_str` rather than `format!`: one reason per purchase, and
+            // `core::fmt` would cost more than the rest of the rule.
             return Ok(self.points.awards_per_event(purchases, now, |purchase| {
-                format!(
-                    "bought {} × {} on {}",
-                    purchase.units,
-                    self.product,
-                    purchase.date()
-                )
+                let mut reason = String::with_capacity(self.product.len() + 32);
+                reason.push_str("bought ");
+                push_integer(&mut reason, purchase.units);
+                reason.push_str(" × ");
+                reason.push_str(&self.product);
+                reason.push_str(" on ");
+                purchase.date().push_to(&mut reason);
+                reason
             }));
         }
         // `purchase` left out purchases of 0 units, so they are not counted as purchases here.
@@ -95,9 +99,16 @@ impl ScoringRule for PurchaseCount {
             units += u64::from(purchase.units);
             count += 1;
         }
-        let plural = if count == 1 { "" } else { "s" };
         let total = self.points.total_award(units, || {
-            format!("bought {units} × {} in {count} purchase{plural}", self.product)
+            let mut reason = String::with_capacity(self.product.len() + 48);
+            reason.push_str("bought ");
+            push_integer(&mut reason, units);
+            reason.push_str(" × ");
+            reason.push_str(&self.product);
+            reason.push_str(" in ");
+            push_integer(&mut reason, count);
+            reason.push_str(if count == 1 { " purchase" } else { " purchases" });
+            reason
         });
         Ok(total.into_iter().collect())
     }

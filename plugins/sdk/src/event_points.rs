@@ -268,7 +268,11 @@ impl EventPoints {
     /// `points × units`.
     fn push_cap_note(&self, reason: &mut String) {
         if let Some(max_points) = self.max_points {
-            reason.push_str(&format!(" (capped at {} {max_points})", Self::MAX_POINTS));
+            reason.push_str(" (capped at ");
+            reason.push_str(Self::MAX_POINTS);
+            reason.push(' ');
+            crate::text::push_integer(reason, max_points);
+            reason.push(')');
         }
     }
 }
