@@ -4,7 +4,8 @@
 //! apart, as only a machine's first `score run` compiles them.
 //!
 //! `cargo bench -p leadgate-tests --bench scoring_engine`; `LEADGATE_BENCH_CONTACTS` changes the
-//! number of contacts.
+//! number of contacts, `LEADGATE_BENCH_CACHE` keeps compiled plugins in a directory of your
+//! choice between runs.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -91,7 +92,11 @@ config = {{ pattern = "*/pricing*", points = 5, valid-days = 90 }}
         eprintln!("store written; scoring starts in 3 s");
         std::thread::sleep(std::time::Duration::from_secs(3));
     }
-    let runtime = runtime_with_cache(&directory.path().join("cache"));
+    // A fixed cache (`LEADGATE_BENCH_CACHE=DIR`) lets repeated runs, e.g. under a profiler,
+    // skip compiling the plugins.
+    let cache = std::env::var_os("LEADGATE_BENCH_CACHE")
+        .map_or_else(|| directory.path().join("cache"), std::path::PathBuf::from);
+    let runtime = runtime_with_cache(&cache);
     // `score run` keeps compiled plugins in a per-user cache, so only the first run on a machine
     // compiles them. Compile here, apart, and measure the runs a user makes every day.
     let compiled = Instant::now();
