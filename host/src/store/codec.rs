@@ -10,7 +10,10 @@ pub(crate) const VALUE_VERSION: u8 = 1;
 
 /// Encodes a value for storage.
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    let mut bytes = vec![VALUE_VERSION];
+    // Room for a contact, an activity chunk's first few activities or a contact's outcomes,
+    // so that writing does not grow the buffer from one byte, doubling each time.
+    let mut bytes = Vec::with_capacity(256);
+    bytes.push(VALUE_VERSION);
     postcard::to_io(value, &mut bytes).map_err(|error| StoreError::Corrupt {
         tree: "(encoding)",
         key: String::new(),
