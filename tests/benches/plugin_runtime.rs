@@ -249,4 +249,45 @@ fn summary_table(
         cached_time.as_secs_f64() * 1000.0,
         cold_time.as_secs_f64() / cached_time.as_secs_f64()
     );
+    guest_work_table(&cached, data);
+}
+
+/// Fuel per contact of the two rules `scoring_engine` runs, configured as it configures them:
+/// fuel counts the WebAssembly instructions a call executes, so unlike the timings it does not
+/// move with the machine's load, and a change to a rule or the SDK shows up exactly.
+fn guest_work_table(runtime: &PluginRuntime, data: &[ContactActivities]) {
+    let now = START_OF_2026 + 200 * 86_400_000;
+    /// A rule to measure: its label, plugin file and configuration entries.
+    type Rule<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let rules: [Rule<'_>; 2] = [
+        (
+            "purchase-count (product = Microsoft Office)",
+            plugins::PURCHASE_COUNT,
+            &[("product", OFFICE)],
+        ),
+        (
+            "page-visits (*/pricing*, 5 points, 90 days)",
+            plugins::PAGE_VISITS,
+            &[("pattern", "*/pricing*"), ("points", "5"), ("valid-days", "90")],
+        ),
+    ];
+    println!();
+    println!("guest work per contact, batches of 100 (fuel ≈ WebAssembly instructions; deterministic)");
+    for (label, path, entries) in rules {
+        let plugin = runtime
+            .load_scoring_rule(path.as_ref())
+            .unwrap_or_else(|error| panic!("{path}: {error}"));
+        let mut config = RuleConfig::new();
+        for (key, value) in entries {
+            config.insert(*key, *value);
+        }
+        let requirements = match plugin.check_config(&config) {
+            Ok(Ok(requirements)) => requirements,
+            other => panic!("{label} rejects its benchmark configuration: {other:?}"),
+        };
+        let selected: Vec<ContactActivities> = data.iter().map(|input| requirements.select(input)).collect();
+        let run = plugin.score_contacts(&config, &selected, now, 100);
+        assert_eq!(run.traps, 0, "{label} must not trap");
+        println!("{label:<46} {:>10}", run.stats.fuel_used / data.len() as u64);
+    }
 }
