@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use leadgate::sandbox::{Sandbox, SandboxConfig};
+use leadgate_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
 /// The allocator of the `leadgate` binary, so the numbers are the command's.

@@ -17,7 +17,7 @@ mod replication;
 
 use anyhow::Context;
 use leadgate::salesforce::{Client, StaticSession, UpsertOutcome};
-use leadgate::sandbox::{LEADGATE_ID_FIELD, Sandbox, SandboxConfig};
+use leadgate_sandbox::{LEADGATE_ID_FIELD, Sandbox, SandboxConfig};
 
 use replication::{FormSubmission, replicate};
 

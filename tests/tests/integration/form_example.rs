@@ -5,7 +5,7 @@
 mod replication;
 
 use leadgate::salesforce::{Client, StaticSession, UpsertOutcome};
-use leadgate::sandbox::{LEADGATE_ID_FIELD, Sandbox, SandboxConfig};
+use leadgate_sandbox::{LEADGATE_ID_FIELD, Sandbox, SandboxConfig};
 
 use replication::{FormSubmission, replicate};
 

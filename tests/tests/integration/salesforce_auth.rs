@@ -16,11 +16,11 @@ use leadgate::salesforce::auth::{
 use leadgate::salesforce::secrecy::{ExposeSecret, SecretString};
 use leadgate::salesforce::session::{AuthError, Session, SessionProvider};
 use leadgate::salesforce::{CallKind, Client, QueryOptions, RetryPolicy, SalesforceError};
-use leadgate::sandbox::oauth::{
+use leadgate_sandbox::oauth::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_JWT_PRIVATE_KEY_PEM, DEFAULT_PASSWORD,
     DEFAULT_SECURITY_TOKEN, DEFAULT_USERNAME,
 };
-use leadgate::sandbox::{Sandbox, SandboxConfig};
+use leadgate_sandbox::{Sandbox, SandboxConfig};
 use leadgate::secrets::{
     CREDENTIALS_TREE, CredentialStore, MASTER_KEY_ENV, MASTER_KEY_FILE_NAME, MasterKey, SecretsError,
 };

@@ -13,7 +13,7 @@ use leadgate::salesforce::{
     AuthError, CallKind, Client, CompositeRequest, CompositeSubrequest, ErrorCode, Record, RetryPolicy,
     SalesforceError, Session, SessionProvider, StaticSession, TransportKind, UpsertOutcome,
 };
-use leadgate::sandbox::{
+use leadgate_sandbox::{
     CustomField, CustomFieldKind, Fault, LEADGATE_ID_FIELD, Sandbox, SandboxConfig, SandboxControl,
 };
 use serde_json::{Value, json};
@@ -1111,7 +1111,7 @@ async fn the_sf_commands_query_describe_and_show_limits() {
 #[tokio::test]
 async fn a_slow_answer_times_out_as_a_retryable_transport_error() {
     let sandbox = sandbox_with(SandboxConfig {
-        faults: leadgate::sandbox::FaultSettings {
+        faults: leadgate_sandbox::FaultSettings {
             slow_rate: 1.0,
             slow_millis: 400,
             ..Default::default()

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use leadgate::sandbox::{Fault, SandboxConfig};
+use leadgate_sandbox::{Fault, SandboxConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
 

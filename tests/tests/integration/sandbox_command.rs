@@ -263,7 +263,7 @@ async fn the_oauth_flags_turn_on_rotation_and_a_custom_jwt_certificate() {
     let signed_with_default_key = jwt_bearer_grant(
         &client,
         &base,
-        leadgate::sandbox::oauth::DEFAULT_JWT_PRIVATE_KEY_PEM,
+        leadgate_sandbox::oauth::DEFAULT_JWT_PRIVATE_KEY_PEM,
     )
     .await;
     assert_eq!(

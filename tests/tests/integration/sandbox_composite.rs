@@ -2,7 +2,7 @@
 //! references, `allOrNone` rollback, the per-subrequest shapes of
 //! `shared/reference/salesforce-api.md` §4.2, request-level errors, and one API call per request.
 
-use leadgate::sandbox::LEADGATE_ID_FIELD;
+use leadgate_sandbox::LEADGATE_ID_FIELD;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use leadgate::sandbox::RecordId;
+use leadgate_sandbox::RecordId;
 use reqwest::Method;
 use serde_json::{Value, json};
 

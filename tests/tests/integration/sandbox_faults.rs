@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use leadgate::sandbox::{Fault, FaultSettings, SandboxConfig};
+use leadgate_sandbox::{Fault, FaultSettings, SandboxConfig};
 use reqwest::Method;
 use serde_json::json;
 

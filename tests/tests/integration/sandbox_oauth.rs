@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use leadgate::sandbox::oauth::{
+use leadgate_sandbox::oauth::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_JWT_PRIVATE_KEY_PEM, DEFAULT_ORG_ID, DEFAULT_PASSWORD,
     DEFAULT_SECURITY_TOKEN, DEFAULT_USER_ID, DEFAULT_USERNAME, OAuthServer, OAuthSettings, sign_assertion,
 };

@@ -1,8 +1,8 @@
 //! The OAuth settings of `SandboxConfig` (refresh-token rotation, the JWT bearer certificate)
 //! reaching the OAuth server of a sandbox started with `Sandbox::start`, over real HTTP.
 
-use leadgate::sandbox::oauth::DEFAULT_JWT_PRIVATE_KEY_PEM;
-use leadgate::sandbox::{Sandbox, SandboxConfig, SandboxError};
+use leadgate_sandbox::oauth::DEFAULT_JWT_PRIVATE_KEY_PEM;
+use leadgate_sandbox::{Sandbox, SandboxConfig, SandboxError};
 
 use crate::sandbox_support::{
     TestOrg, assert_data_headers, assert_shape, fixture, fixture_text, jwt_bearer_grant, refresh_grant, send,

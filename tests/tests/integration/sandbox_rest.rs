@@ -1,7 +1,7 @@
 //! Fidelity of the sandbox org's REST data API: status codes, headers and JSON shapes as in
 //! `shared/reference/salesforce-api.md`, over real HTTP.
 
-use leadgate::sandbox::{CustomField, SandboxConfig};
+use leadgate_sandbox::{CustomField, SandboxConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -67,17 +67,17 @@ async fn a_token_from_the_password_grant_opens_the_data_api() {
     let org = TestOrg::start().await;
     let password = format!(
         "{}{}",
-        leadgate::sandbox::oauth::DEFAULT_PASSWORD,
-        leadgate::sandbox::oauth::DEFAULT_SECURITY_TOKEN
+        leadgate_sandbox::oauth::DEFAULT_PASSWORD,
+        leadgate_sandbox::oauth::DEFAULT_SECURITY_TOKEN
     );
     let reply = send(
         client()
             .post(format!("{}/services/oauth2/token", org.base()))
             .form(&[
                 ("grant_type", "password"),
-                ("client_id", leadgate::sandbox::oauth::DEFAULT_CLIENT_ID),
-                ("client_secret", leadgate::sandbox::oauth::DEFAULT_CLIENT_SECRET),
-                ("username", leadgate::sandbox::oauth::DEFAULT_USERNAME),
+                ("client_id", leadgate_sandbox::oauth::DEFAULT_CLIENT_ID),
+                ("client_secret", leadgate_sandbox::oauth::DEFAULT_CLIENT_SECRET),
+                ("username", leadgate_sandbox::oauth::DEFAULT_USERNAME),
                 ("password", &password),
             ]),
     )
@@ -193,7 +193,7 @@ async fn create_retrieve_update_delete_round_trip() {
     assert_eq!(reply.body["Name"], "Jane Doe");
     assert_eq!(reply.body["Status"], "Open - Not Contacted");
     assert_eq!(reply.body["IsConverted"], false);
-    assert_eq!(reply.body["OwnerId"], leadgate::sandbox::oauth::DEFAULT_USER_ID);
+    assert_eq!(reply.body["OwnerId"], leadgate_sandbox::oauth::DEFAULT_USER_ID);
     let created = reply.body["CreatedDate"].as_str().expect("a datetime");
     assert!(created.ends_with("+0000") && created.len() == 28, "{created}");
 
@@ -957,7 +957,7 @@ async fn custom_fields_and_the_state_file_survive_a_restart() {
     let mut custom = CustomField::leadgate_id();
     custom.name = "Score__c".into();
     custom.label = "Score".into();
-    custom.kind = leadgate::sandbox::CustomFieldKind::Number {
+    custom.kind = leadgate_sandbox::CustomFieldKind::Number {
         precision: 8,
         scale: 0,
     };

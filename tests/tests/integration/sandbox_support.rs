@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use leadgate::sandbox::{RecordId, Sandbox, SandboxConfig};
+use leadgate_sandbox::{RecordId, Sandbox, SandboxConfig};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, RequestBuilder};
 use serde_json::Value;
@@ -199,7 +199,7 @@ pub(crate) async fn token_request(client: &Client, base: &str, form: &[(&str, &s
 
 /// The default user's tokens from the password grant (password followed by security token).
 pub(crate) async fn password_grant(client: &Client, base: &str) -> Reply {
-    use leadgate::sandbox::oauth::{
+    use leadgate_sandbox::oauth::{
         DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_SECURITY_TOKEN, DEFAULT_USERNAME,
     };
     let password = format!("{DEFAULT_PASSWORD}{DEFAULT_SECURITY_TOKEN}");
@@ -220,7 +220,7 @@ pub(crate) async fn password_grant(client: &Client, base: &str) -> Reply {
 /// Tokens from the web-server flow with PKCE against an auto-approving sandbox: the authorize
 /// redirect's code, exchanged at the token endpoint.
 pub(crate) async fn web_server_flow(base: &str) -> Reply {
-    use leadgate::sandbox::oauth::DEFAULT_CLIENT_ID;
+    use leadgate_sandbox::oauth::DEFAULT_CLIENT_ID;
     let not_following = Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -272,7 +272,7 @@ pub(crate) async fn refresh_grant(client: &Client, base: &str, refresh_token: &s
         &[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
-            ("client_id", leadgate::sandbox::oauth::DEFAULT_CLIENT_ID),
+            ("client_id", leadgate_sandbox::oauth::DEFAULT_CLIENT_ID),
         ],
     )
     .await
@@ -280,7 +280,7 @@ pub(crate) async fn refresh_grant(client: &Client, base: &str, refresh_token: &s
 
 /// A JWT bearer grant for the default app and user, the assertion signed with `private_key_pem`.
 pub(crate) async fn jwt_bearer_grant(client: &Client, base: &str, private_key_pem: &str) -> Reply {
-    use leadgate::sandbox::oauth::{DEFAULT_CLIENT_ID, DEFAULT_USERNAME, sign_assertion};
+    use leadgate_sandbox::oauth::{DEFAULT_CLIENT_ID, DEFAULT_USERNAME, sign_assertion};
     let expires_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("after 1970")

@@ -1,12 +1,12 @@
 //! The sandbox org over HTTPS with its generated self-signed certificate.
 
-use leadgate::sandbox::SandboxConfig;
+use leadgate_sandbox::SandboxConfig;
 
 use crate::sandbox_support::send;
 
 #[tokio::test]
 async fn https_works_with_the_generated_certificate() {
-    let sandbox = leadgate::sandbox::Sandbox::start(SandboxConfig {
+    let sandbox = leadgate_sandbox::Sandbox::start(SandboxConfig {
         tls: true,
         ..SandboxConfig::default()
     })

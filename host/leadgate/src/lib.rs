@@ -1,0 +1,26 @@
+//! leadgate: score website contacts with WebAssembly plugins and replicate the qualified ones
+//! into Salesforce as Leads.
+//!
+//! The library is what the `leadgate` command is built from:
+//! - [`records`]: the contacts and activities leadgate keeps;
+//! - [`config`]: the configuration file, `leadgate.toml`;
+//! - [`import`]: reading contacts and activities from CSV and JSON Lines;
+//! - [`ingest`]: writing them into the store;
+//! - [`store`]: the contact store on sled;
+//! - [`scoring`]: the scoring engine;
+//! - [`plugin`]: the sandboxed WebAssembly runtime for scoring rules and field mappings;
+//! - [`salesforce`]: the Salesforce REST client (REST, collections, composite, Bulk API 2.0);
+//! - [`secrets`]: tokens and client secrets encrypted at rest;
+//! - [`cli`] and [`commands`]: the command line.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod import;
+pub mod ingest;
+pub mod plugin;
+pub mod records;
+pub mod salesforce;
+pub mod scoring;
+pub mod secrets;
+pub mod store;
