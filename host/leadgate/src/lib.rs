@@ -9,7 +9,6 @@
 //! - [`store`]: the contact store on sled;
 //! - [`scoring`]: the scoring engine;
 //! - [`plugin`]: the sandboxed WebAssembly runtime for scoring rules and field mappings;
-//! - [`salesforce`]: the Salesforce REST client (REST, collections, composite, Bulk API 2.0);
 //! - [`secrets`]: tokens and client secrets encrypted at rest;
 //! - [`cli`] and [`commands`]: the command line.
 
@@ -20,7 +19,6 @@ pub mod import;
 pub mod ingest;
 pub mod plugin;
 pub mod records;
-pub mod salesforce;
 pub mod scoring;
 pub mod secrets;
 pub mod store;

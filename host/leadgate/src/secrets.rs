@@ -8,6 +8,9 @@
 //!   data, so that a flipped byte or a value moved to another key fails to open instead of
 //!   decrypting to garbage.
 //!
+//! - The Salesforce authorization is one such record: [`CredentialStore`] is the client's
+//!   `TokenStorage` ([`open_credentials`], [`stored_session_provider`]).
+//!
 //! Plaintexts only ever live in [`secrecy`] or [`zeroize`] containers, which wipe them on drop
 //! and print as `[REDACTED]`; no error of this module carries a secret.
 
@@ -15,7 +18,9 @@ mod credential_store;
 mod envelope;
 mod error;
 mod master_key;
+mod salesforce_tokens;
 
 pub use credential_store::{CREDENTIALS_TREE, CredentialStore};
 pub use error::SecretsError;
 pub use master_key::{MASTER_KEY_ENV, MASTER_KEY_FILE_NAME, MasterKey};
+pub use salesforce_tokens::{AUTHORIZATION_RECORD, open_credentials, stored_session_provider};

@@ -16,7 +16,7 @@
 mod replication;
 
 use anyhow::Context;
-use leadgate::salesforce::{Client, StaticSession, UpsertOutcome};
+use leadgate_salesforce::{Client, StaticSession, UpsertOutcome};
 use leadgate_sandbox::{LEADGATE_ID_FIELD, Sandbox, SandboxConfig};
 
 use replication::{FormSubmission, replicate};

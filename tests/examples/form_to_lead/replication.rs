@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use futures_util::TryStreamExt;
-use leadgate::salesforce::{Client, Record, UpsertOutcome};
+use leadgate_salesforce::{Client, Record, UpsertOutcome};
 use serde_json::json;
 
 /// What the website's contact form posted (`application/x-www-form-urlencoded`, decoded).

@@ -7,15 +7,15 @@ use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use leadgate::salesforce::auth::StoredAuthorization;
-use leadgate::salesforce::secrecy::ExposeSecret as _;
-use leadgate::salesforce::{Client, StaticSession};
+use leadgate::secrets::MASTER_KEY_ENV;
+use leadgate_salesforce::auth::StoredAuthorization;
+use leadgate_salesforce::secrecy::ExposeSecret as _;
+use leadgate_salesforce::{Client, StaticSession};
 use leadgate_sandbox::oauth::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_JWT_PRIVATE_KEY_PEM, DEFAULT_PASSWORD,
     DEFAULT_SECURITY_TOKEN, DEFAULT_USERNAME,
 };
 use leadgate_sandbox::{Sandbox, SandboxConfig};
-use leadgate::secrets::MASTER_KEY_ENV;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@
 #[path = "../../examples/form_to_lead/replication.rs"]
 mod replication;
 
-use leadgate::salesforce::{Client, StaticSession, UpsertOutcome};
+use leadgate_salesforce::{Client, StaticSession, UpsertOutcome};
 use leadgate_sandbox::{LEADGATE_ID_FIELD, Sandbox, SandboxConfig};
 
 use replication::{FormSubmission, replicate};

@@ -11,6 +11,7 @@ mod loading;
 mod lowering;
 mod salesforce_auth;
 mod salesforce_client;
+mod salesforce_jwt_key;
 mod sandbox_bulk;
 mod sandbox_command;
 mod sandbox_composite;

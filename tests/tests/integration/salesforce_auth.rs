@@ -1,4 +1,4 @@
-//! The authorization flows of `leadgate::salesforce::auth` and the encrypted token store of
+//! The authorization flows of `leadgate_salesforce::auth` and the encrypted token store of
 //! `leadgate::secrets`, end to end against the in-process sandbox org over real HTTP, plus the
 //! `leadgate auth` commands and a canary hunt through a TRACE log and the raw data directory.
 
@@ -9,22 +9,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use leadgate::salesforce::auth::{
-    Flow, IssuedTokens, JwtSigningKey, LoginUrl, OAuthClient, OAuthSessionProvider, StoredAuthorization,
-    WebServerFlowOptions, open_credentials,
+use leadgate::secrets::{
+    CREDENTIALS_TREE, CredentialStore, MASTER_KEY_ENV, MASTER_KEY_FILE_NAME, MasterKey, SecretsError,
+    open_credentials,
 };
-use leadgate::salesforce::secrecy::{ExposeSecret, SecretString};
-use leadgate::salesforce::session::{AuthError, Session, SessionProvider};
-use leadgate::salesforce::{CallKind, Client, QueryOptions, RetryPolicy, SalesforceError};
+use leadgate::store::Store;
+use leadgate_salesforce::auth::{
+    Flow, IssuedTokens, JwtSigningKey, LoginUrl, OAuthClient, OAuthSessionProvider, StoredAuthorization,
+    WebServerFlowOptions,
+};
+use leadgate_salesforce::secrecy::{ExposeSecret, SecretString};
+use leadgate_salesforce::session::{AuthError, Session, SessionProvider};
+use leadgate_salesforce::{CallKind, Client, QueryOptions, RetryPolicy, SalesforceError};
 use leadgate_sandbox::oauth::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_JWT_PRIVATE_KEY_PEM, DEFAULT_PASSWORD,
     DEFAULT_SECURITY_TOKEN, DEFAULT_USERNAME,
 };
 use leadgate_sandbox::{Sandbox, SandboxConfig};
-use leadgate::secrets::{
-    CREDENTIALS_TREE, CredentialStore, MASTER_KEY_ENV, MASTER_KEY_FILE_NAME, MasterKey, SecretsError,
-};
-use leadgate::store::Store;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::Value;
@@ -149,7 +150,7 @@ async fn the_web_server_flow_runs_end_to_end_through_the_loopback_listener() {
     let authorization = StoredAuthorization::from_grant(Flow::WebServer, &client, tokens);
     authorization.save(&store).await.expect("saved");
     drop(store);
-    let provider = leadgate::salesforce::auth::stored_session_provider(data_dir.path()).expect("provider");
+    let provider = leadgate::secrets::stored_session_provider(data_dir.path()).expect("provider");
     let session = provider.session().await.expect("session");
     assert_eq!(
         data_status(&sandbox, session.access_token.expose_secret()).await,
@@ -279,7 +280,7 @@ async fn the_loopback_listener_gives_up_after_its_timeout() {
 }
 
 /// A provider over a fresh data directory holding `authorization`.
-fn provider(data_dir: &Path, authorization: StoredAuthorization) -> OAuthSessionProvider {
+fn provider(data_dir: &Path, authorization: StoredAuthorization) -> OAuthSessionProvider<CredentialStore> {
     OAuthSessionProvider::new(credentials(data_dir), authorization)
 }
 
@@ -413,7 +414,7 @@ async fn a_session_that_expires_in_the_middle_of_a_query_finishes_it() {
         ..QueryOptions::default()
     };
     let mut stream =
-        client.query_with::<leadgate::salesforce::Record>("SELECT Id, LastName FROM Lead", options);
+        client.query_with::<leadgate_salesforce::Record>("SELECT Id, LastName FROM Lead", options);
     let mut rows = Vec::new();
     while rows.len() < 200 {
         rows.push(stream.try_next().await.expect("a row").expect("not the end yet"));
@@ -1083,7 +1084,7 @@ async fn no_token_or_secret_reaches_the_trace_log_or_the_raw_data_directory() {
             .expect("a client");
         data.limits().await.expect("limits");
         sandbox.control().expire_access_tokens();
-        let leads: Vec<leadgate::salesforce::Record> = data
+        let leads: Vec<leadgate_salesforce::Record> = data
             .query("SELECT Id, LastName FROM Lead")
             .try_collect()
             .await
@@ -1091,7 +1092,7 @@ async fn no_token_or_secret_reaches_the_trace_log_or_the_raw_data_directory() {
         assert!(leads.is_empty());
         let refused = data
             .query("SELEKT Id FROM Lead")
-            .try_collect::<Vec<leadgate::salesforce::Record>>()
+            .try_collect::<Vec<leadgate_salesforce::Record>>()
             .await
             .expect_err("malformed");
         tracing::error!(%refused, ?refused, ?data, "data failure");
@@ -1170,11 +1171,11 @@ async fn no_token_or_secret_reaches_the_trace_log_or_the_raw_data_directory() {
             .await
             .expect("revoked");
         provider
-            .credentials()
+            .storage()
             .put("salesforce/extra", b"kept to check the raw files")
             .await
             .expect("put");
-        provider.credentials().records().expect("records");
+        provider.storage().records().expect("records");
         drop(provider);
     }
     drop(_guard);

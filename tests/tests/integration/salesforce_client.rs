@@ -1,4 +1,4 @@
-//! `leadgate::salesforce::Client` against the in-process sandbox org over real HTTP: every
+//! `leadgate_salesforce::Client` against the in-process sandbox org over real HTTP: every
 //! resource, error mapping, retries, usage tracking, session refresh (single-flight), the
 //! HTTPS rules, and that no error ever shows the access token.
 
@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use leadgate::salesforce::bulk::{CsvData, CsvValue, IngestJobRequest, JobState, Operation, PollOptions};
-use leadgate::salesforce::session::SessionFuture;
-use leadgate::salesforce::{
+use leadgate_salesforce::bulk::{CsvData, CsvValue, IngestJobRequest, JobState, Operation, PollOptions};
+use leadgate_salesforce::session::SessionFuture;
+use leadgate_salesforce::{
     AuthError, CallKind, Client, CompositeRequest, CompositeSubrequest, ErrorCode, Record, RetryPolicy,
     SalesforceError, Session, SessionProvider, StaticSession, TransportKind, UpsertOutcome,
 };
@@ -211,7 +211,7 @@ async fn collections_chunk_by_200_and_queries_stream_across_pages() {
     );
     assert_eq!(client.call_counts().of(CallKind::Collections), 3);
 
-    let options = leadgate::salesforce::QueryOptions {
+    let options = leadgate_salesforce::QueryOptions {
         batch_size: Some(200),
         ..Default::default()
     };
@@ -1372,7 +1372,7 @@ async fn an_aborted_bulk_job_ends_the_wait_and_writes_nothing() {
         .await
         .expect("an aborted job is final");
     assert_eq!(finished.state, JobState::Aborted);
-    let outcome = leadgate::salesforce::bulk::IngestOutcome {
+    let outcome = leadgate_salesforce::bulk::IngestOutcome {
         job: finished,
         successful: Vec::new(),
         failed: Vec::new(),
@@ -1460,7 +1460,7 @@ async fn the_api_version_is_configurable_and_checked() {
         Client::new(StaticSession::from_token(server.base_url(), "token"))
             .expect("a client")
             .api_version(),
-        leadgate::salesforce::DEFAULT_API_VERSION
+        leadgate_salesforce::DEFAULT_API_VERSION
     );
     for invalid in ["62", "v", "sixty.two", "62.", ".0", "62.0.1"] {
         let built = Client::builder()

@@ -21,12 +21,12 @@ use crate::cli::{
     AuthClientCredentialsArgs, AuthCommand, AuthJwtArgs, AuthLoginArgs, AuthPasswordArgs, AuthStatusArgs,
     AuthTokenArgs, GlobalArgs, LoginHostArgs,
 };
-use crate::salesforce::Client;
-use crate::salesforce::auth::{
+use crate::secrets::{CredentialStore, open_credentials};
+use leadgate_salesforce::Client;
+use leadgate_salesforce::auth::{
     BrowserAvailability, BrowserOutcome, Flow, Identity, JwtSigningKey, LoginUrl, OAuthClient,
-    OAuthSessionProvider, StoredAuthorization, WebServerFlowOptions, open_credentials, open_in_browser,
+    OAuthSessionProvider, StoredAuthorization, WebServerFlowOptions, open_in_browser,
 };
-use crate::secrets::CredentialStore;
 
 /// Environment variable: the access token for `leadgate auth token`.
 const ACCESS_TOKEN_ENV: &str = "LEADGATE_ACCESS_TOKEN";
@@ -386,7 +386,7 @@ async fn status(args: &AuthStatusArgs, data_dir: &Path) -> anyhow::Result<ExitCo
 /// One `/limits` request: it proves the session works (renewing it if needed) and reports the
 /// daily API usage, from `Sforce-Limit-Info` or else from the limits themselves.
 async fn api_usage(
-    provider: Arc<OAuthSessionProvider>,
+    provider: Arc<OAuthSessionProvider<CredentialStore>>,
     ca_certificate: Option<&Path>,
 ) -> anyhow::Result<Option<(i64, i64)>> {
     let mut builder = Client::builder();
