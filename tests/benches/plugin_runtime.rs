@@ -9,8 +9,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use leadgate::plugin::types::ContactActivities;
-use leadgate::plugin::{PluginRuntime, Requirements, RuleConfig, RuntimeOptions, ScoringRulePlugin};
+use leadgate_plugin_runtime::types::ContactActivities;
+use leadgate_plugin_runtime::{PluginRuntime, Requirements, RuleConfig, RuntimeOptions, ScoringRulePlugin};
 use leadgate_tests::generate::{OFFICE, START_OF_2026, contacts};
 use leadgate_tests::native::PurchaseCount;
 use leadgate_tests::{plugins, runtime};

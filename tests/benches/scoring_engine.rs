@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use leadgate::config::Config;
-use leadgate::records::{ActivityRecord, ContactRecord, activity_kind_name};
 use leadgate::scoring;
 use leadgate::store::Store;
+use leadgate_model::{ActivityRecord, ContactRecord};
+use leadgate_plugin_runtime::activity_kind_name;
 use leadgate_tests::generate::{START_OF_2026, contacts};
 use leadgate_tests::{plugins, process_cpu_time, runtime_with_cache};
 
@@ -152,7 +153,7 @@ config = {{ pattern = "*/pricing*", points = 5, valid-days = 90 }}
     }
 }
 
-fn contact_record(contact: &leadgate::plugin::types::Contact) -> ContactRecord {
+fn contact_record(contact: &leadgate_plugin_runtime::types::Contact) -> ContactRecord {
     ContactRecord {
         id: contact.id.clone(),
         email: contact.email.clone(),

@@ -1,7 +1,7 @@
 //! Generated contacts and activities for benchmarks and volume tests: deterministic (a fixed
 //! seed gives the same data on every machine), shaped like a web shop's visitors.
 
-use leadgate::plugin::types::{Activity, ActivityKind, Address, Contact, ContactActivities};
+use leadgate_plugin_runtime::types::{Activity, ActivityKind, Address, Contact, ContactActivities};
 
 /// The product the seed scenario counts.
 pub const OFFICE: &str = "Microsoft Office";

@@ -6,7 +6,7 @@ pub mod native;
 
 use std::path::Path;
 
-use leadgate::plugin::{PluginRuntime, RuntimeOptions};
+use leadgate_plugin_runtime::{PluginRuntime, RuntimeOptions};
 
 /// Paths of the plugins `build.rs` built from `plugins/` and `tests/fixture-plugins/`.
 pub mod plugins {

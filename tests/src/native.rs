@@ -1,7 +1,7 @@
 //! Native Rust versions of example plugins, as the yardstick for the Wasm runtime's speed and
 //! as a second opinion on the plugins' results.
 
-use leadgate::plugin::types::{ActivityKind, Award, ContactActivities};
+use leadgate_plugin_runtime::types::{ActivityKind, Award, ContactActivities};
 
 /// `purchase-count` without `valid-days`: `points` per unit of `product` bought (matched
 /// case-insensitively, ignoring surrounding spaces), capped at `max_points`, as one award.

@@ -8,7 +8,7 @@
 //!
 //! [plugins]
 //! cache-dir = "~/.cache/leadgate/plugins"
-//! [plugins.limits]                      # leadgate::plugin::PluginLimits, deadline in ms
+//! [plugins.limits]                      # leadgate_plugin_runtime::PluginLimits, deadline in ms
 //! fuel-per-contact = 20_000_000
 //!
 //! [scoring]
@@ -47,7 +47,7 @@ pub use error::ConfigError;
 pub use location::Location;
 pub use score_definition::{RuleDefinition, ScoreDefinition};
 
-use crate::plugin::{PluginLimits, default_cache_directory};
+use leadgate_plugin_runtime::{PluginLimits, default_cache_directory};
 
 /// The configuration file's usual name, looked for in the current directory.
 pub const DEFAULT_FILE_NAME: &str = "leadgate.toml";

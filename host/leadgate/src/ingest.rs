@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::import::{ImportIssue, Parsed};
-use crate::records::{ActivityRecord, ContactRecord};
 use crate::store::{Store, StoreError, WriteOutcome};
+use leadgate_model::{ActivityRecord, ContactRecord};
 
 /// Rows written per atomic store batch: large enough to amortize the write, small enough that
 /// an interrupted import loses little and memory stays flat.

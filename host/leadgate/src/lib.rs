@@ -1,14 +1,15 @@
 //! leadgate: score website contacts with WebAssembly plugins and replicate the qualified ones
 //! into Salesforce as Leads.
 //!
-//! The library is what the `leadgate` command is built from:
-//! - [`records`]: the contacts and activities leadgate keeps;
+//! The library is what the `leadgate` command is built from, on top of the crates beside it:
+//! `leadgate-model` (contacts, activities, awards), `leadgate-plugin-runtime` (the sandboxed
+//! WebAssembly runtime), `leadgate-salesforce` (the REST client and every OAuth flow) and
+//! `leadgate-sandbox` (the local Salesforce-compatible org).
 //! - [`config`]: the configuration file, `leadgate.toml`;
 //! - [`import`]: reading contacts and activities from CSV and JSON Lines;
 //! - [`ingest`]: writing them into the store;
 //! - [`store`]: the contact store on sled;
 //! - [`scoring`]: the scoring engine;
-//! - [`plugin`]: the sandboxed WebAssembly runtime for scoring rules and field mappings;
 //! - [`secrets`]: tokens and client secrets encrypted at rest;
 //! - [`cli`] and [`commands`]: the command line.
 
@@ -17,8 +18,6 @@ pub mod commands;
 pub mod config;
 pub mod import;
 pub mod ingest;
-pub mod plugin;
-pub mod records;
 pub mod scoring;
 pub mod secrets;
 pub mod store;

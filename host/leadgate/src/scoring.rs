@@ -26,11 +26,10 @@ pub use error::ScoringError;
 pub use prepared_score::{PreparedRule, PreparedScore};
 
 use crate::config::Config;
-use crate::plugin::{ContactActivitiesView, PluginRuntime, ScoringRulePlugin};
-use crate::store::{
-    ContactScoring, PendingChanges, RuleOutcome, RunRecord, ScoreOutcomes, Store, StoredAward, StoredHistory,
-};
+use crate::store::{ContactScoring, PendingChanges, RunRecord, Store, StoredHistory};
 use batch_queue::BatchQueue;
+use leadgate_model::{Award, RuleOutcome, ScoreOutcomes};
+use leadgate_plugin_runtime::{ContactActivitiesView, PluginRuntime, ScoringRulePlugin};
 use rule_inputs::{RuleInputs, ScoreNeeds};
 
 /// What a run did, per score.
@@ -277,7 +276,7 @@ fn score_contacts(
                 Ok(awards) => RuleOutcome::Awards(
                     awards
                         .into_iter()
-                        .map(|award| StoredAward {
+                        .map(|award| Award {
                             points: award.points,
                             reason: award.reason,
                             expires_at: award.expires_at,

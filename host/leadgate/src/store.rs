@@ -2,11 +2,11 @@
 //!
 //! Tables (each under its own first key byte in one sled tree; see `keys` for why and for the
 //! key layouts):
-//! - contacts: contact id → [`ContactRecord`](crate::records::ContactRecord);
+//! - contacts: contact id → [`ContactRecord`](leadgate_model::ContactRecord);
 //! - activities: contact, chunk → up to [`ACTIVITIES_PER_CHUNK`] of the contact's activities (a
 //!   contact's history is one short range scan; a re-imported activity, found by its id,
 //!   replaces itself);
-//! - outcomes: contact → each score's [`RuleOutcome`] of each rule (one value per contact, so
+//! - outcomes: contact → each score's [`RuleOutcome`](leadgate_model::RuleOutcome) of each rule (one value per contact, so
 //!   scoring writes once per contact however many scores there are);
 //! - changes: a log of the contacts each write changed, read and cleared by scoring (one entry
 //!   per write rather than a flag per contact, which would cost a store operation per row).
@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 pub use contacts::{ACTIVITIES_PER_CHUNK, PendingChanges, WriteOutcome};
 pub use error::StoreError;
-pub use scores::{ContactScoring, RuleOutcome, RunRecord, ScoreOutcomes, ScoreTotal, StoredAward};
+pub use scores::{ContactScoring, RunRecord, ScoreTotal};
 pub use stored_history::StoredHistory;
 
 /// The schema version this build writes and reads (older ones are migrated on open).

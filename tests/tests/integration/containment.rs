@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use leadgate::plugin::types::ContactActivities;
-use leadgate::plugin::{
+use leadgate_plugin_runtime::types::ContactActivities;
+use leadgate_plugin_runtime::{
     ContactFailure, PluginLimits, PluginTrap, RuleConfig, RuntimeOptions, ScoringRulePlugin, TrapKind,
 };
 use leadgate_tests::generate::{START_OF_2026, contacts};

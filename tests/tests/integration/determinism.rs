@@ -1,6 +1,6 @@
 //! Same plugin, same input, same output: every time.
 
-use leadgate::plugin::RuleConfig;
+use leadgate_plugin_runtime::RuleConfig;
 use leadgate_tests::generate::{OFFICE, START_OF_2026, contacts};
 use leadgate_tests::{plugins, runtime_with_cache, shared_cache_directory};
 

@@ -1,9 +1,9 @@
 //! Every example plugin in `plugins/`, through the real runtime.
 
-use leadgate::plugin::types::{
+use leadgate_plugin_runtime::types::{
     ActivityKind, Award, ContactActivities, FieldDescription, FieldType, FieldValue, LeadField, MappingInput,
 };
-use leadgate::plugin::{
+use leadgate_plugin_runtime::{
     ContactFailure, FieldMappingPlugin, RuleConfig, ScoringRulePlugin, parse_timestamp,
     read_contacts_json_lines,
 };
@@ -76,7 +76,7 @@ fn total(awards: &[Award]) -> i64 {
 /// The plugin's verdict on a configuration it must reject.
 fn rejection(plugin: &ScoringRulePlugin, config: &RuleConfig) -> String {
     match plugin.check_config(config).expect("no trap") {
-        Err(error) => leadgate::plugin::describe_plugin_error(&error),
+        Err(error) => leadgate_plugin_runtime::describe_plugin_error(&error),
         Ok(requirements) => panic!("configuration accepted: {requirements:?}"),
     }
 }
@@ -412,7 +412,7 @@ mod standard_lead_mapping {
             .expect("no trap");
         match &mapped.results[1] {
             Err(ContactFailure::Plugin(error)) => {
-                let message = leadgate::plugin::describe_plugin_error(error);
+                let message = leadgate_plugin_runtime::describe_plugin_error(error);
                 assert!(message.starts_with("invalid input"), "{message}");
                 assert!(message.contains("c-2"), "{message}");
             }

@@ -1,6 +1,6 @@
 //! Loading: role and contract checks with clear messages, and the compiled-artifact cache.
 
-use leadgate::plugin::{PluginLoadError, Role, RuntimeOptions};
+use leadgate_plugin_runtime::{PluginLoadError, Role, RuntimeOptions};
 use leadgate_tests::{plugins, runtime, runtime_with_cache, shared_cache_directory};
 
 #[test]
@@ -83,7 +83,7 @@ fn bytes_that_are_not_a_component_are_refused_with_the_reason() {
 fn a_plugin_over_the_size_limit_is_refused_before_compiling() {
     let runtime = runtime(RuntimeOptions {
         cache_directory: None,
-        limits: leadgate::plugin::PluginLimits {
+        limits: leadgate_plugin_runtime::PluginLimits {
             component_bytes: 1024,
             ..Default::default()
         },
@@ -125,11 +125,11 @@ fn the_artifact_cache_serves_the_second_load_and_survives_a_damaged_artifact() {
     // Damaged in place, while `second` still runs code loaded from it: no crash (artifacts are
     // read, not mapped), and the next load recompiles.
     std::fs::write(&artifacts[0], b"damaged").expect("overwrite");
-    let leadgate::plugin::Plugin::ScoringRule(rule) = &second else {
+    let leadgate_plugin_runtime::Plugin::ScoringRule(rule) = &second else {
         panic!("attribute-match is a scoring rule");
     };
     assert!(
-        rule.check_config(&leadgate::plugin::RuleConfig::new())
+        rule.check_config(&leadgate_plugin_runtime::RuleConfig::new())
             .expect("no trap")
             .is_err()
     );

@@ -1,13 +1,14 @@
-//! The borrowed views scoring hands to plugins (`leadgate::plugin::ContactActivitiesView`,
+//! The borrowed views scoring hands to plugins (`leadgate_plugin_runtime::ContactActivitiesView`,
 //! with its hand-written activity lowering) reach a plugin as exactly the same values as the
 //! owned contract types, whose lowering wasmtime derives.
 
-use leadgate::plugin::types::{Activity, ActivityKind, Address, Attribute, Contact, ContactActivities};
-use leadgate::plugin::{
-    ActivityKindView, ActivityView, AddressView, AttributeView, ContactHistory, ContactView, RuleConfig,
-    ScoringRulePlugin,
+use leadgate_model::{
+    ActivityKindView, ActivityView, AddressView, AttributeView, ContactHistory, ContactView,
 };
-use leadgate::records::activity_kind_name;
+use leadgate_plugin_runtime::types::{
+    Activity, ActivityKind, Address, Attribute, Contact, ContactActivities,
+};
+use leadgate_plugin_runtime::{ContactActivitiesView, RuleConfig, ScoringRulePlugin, activity_kind_name};
 use leadgate_tests::generate::START_OF_2026;
 use leadgate_tests::{plugins, runtime_with_cache, shared_cache_directory};
 
@@ -192,7 +193,7 @@ fn history(input: &ContactActivities) -> ContactHistory<'_> {
 
 /// What the plugin saw of each contact: the `Debug` text of each activity, then the contact.
 fn echoed(
-    results: Vec<Result<Vec<leadgate::plugin::types::Award>, leadgate::plugin::ContactFailure>>,
+    results: Vec<Result<Vec<leadgate_plugin_runtime::types::Award>, leadgate_plugin_runtime::ContactFailure>>,
 ) -> Vec<Vec<String>> {
     results
         .into_iter()
@@ -211,7 +212,10 @@ fn views_reach_the_plugin_exactly_as_the_owned_types_do() {
     let (plugin, config) = echo_plugin();
     let owned = inputs();
     let histories: Vec<ContactHistory<'_>> = owned.iter().map(history).collect();
-    let views: Vec<_> = histories.iter().map(|history| history.select(|_| true)).collect();
+    let views: Vec<_> = histories
+        .iter()
+        .map(|history| ContactActivitiesView::select(history, |_| true))
+        .collect();
 
     let through_owned = echoed(
         plugin
@@ -265,8 +269,9 @@ fn a_rule_sees_only_the_kinds_it_selected_in_order() {
     let (plugin, config) = echo_plugin();
     let owned = inputs();
     let history = history(&owned[0]);
-    let purchases_and_custom =
-        history.select(|kind| matches!(kind, ActivityKindView::Purchase | ActivityKindView::Custom(_)));
+    let purchases_and_custom = ContactActivitiesView::select(&history, |kind| {
+        matches!(kind, ActivityKindView::Purchase | ActivityKindView::Custom(_))
+    });
     let seen = echoed(
         plugin
             .score_batch(&config, &[purchases_and_custom], START_OF_2026)

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use leadgate::config::Config;
-use leadgate::plugin::PluginRuntime;
-use leadgate::records::{ActivityRecord, ContactRecord};
 use leadgate::scoring::{self, ScoreRunReport, ScoringError};
-use leadgate::store::{RuleOutcome, Store};
+use leadgate::store::Store;
+use leadgate_model::RuleOutcome;
+use leadgate_model::{ActivityRecord, ContactRecord};
+use leadgate_plugin_runtime::PluginRuntime;
 use leadgate_tests::{plugins, runtime_with_cache, shared_cache_directory};
 
 const DAY: i64 = 86_400_000;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::output::{table, timestamp};
 use crate::cli::{ContactsCommand, ContactsListArgs, ContactsShowArgs, GlobalArgs};
-use crate::records::{ActivityRecord, ContactRecord};
+use leadgate_model::{ActivityRecord, ContactRecord};
 
 pub(super) fn run(command: ContactsCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     match command {

@@ -10,8 +10,8 @@ use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
 use crate::cli::{GlobalArgs, PluginCommand, PluginInspectArgs, PluginRunArgs};
-use crate::plugin::types::{Award, FieldValue, LeadField};
-use crate::plugin::{
+use leadgate_plugin_runtime::types::{Award, FieldValue, LeadField};
+use leadgate_plugin_runtime::{
     CallStats, ContactFailure, Plugin, PluginDetails, PluginLimits, PluginRun, RuleConfig, RuntimeOptions,
     describe_plugin_error, parse_timestamp, read_contacts_json_lines,
 };
@@ -188,8 +188,8 @@ fn read_input(
     args: &PluginRunArgs,
 ) -> anyhow::Result<
     Vec<(
-        crate::plugin::ContactJson,
-        crate::plugin::types::ContactActivities,
+        leadgate_plugin_runtime::ContactJson,
+        leadgate_plugin_runtime::types::ContactActivities,
     )>,
 > {
     if args.input.as_os_str() == "-" {
@@ -258,12 +258,7 @@ fn field_value_json(value: &FieldValue) -> Value {
 }
 
 fn failure_json(failure: &ContactFailure) -> Value {
-    let kind = match failure {
-        ContactFailure::Plugin(_) => "plugin-error",
-        ContactFailure::OutputTooLarge { .. } => "output-too-large",
-        ContactFailure::Trap(_) => "trap",
-    };
-    json!({ "kind": kind, "message": failure.to_string() })
+    json!({ "kind": failure.kind_name(), "message": failure.to_string() })
 }
 
 fn details_json(details: &PluginDetails) -> Value {

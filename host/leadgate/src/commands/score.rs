@@ -11,9 +11,10 @@ use crate::cli::{
     GlobalArgs, JsonArg, ScoreCommand, ScoreContactsArgs, ScoreRecalcArgs, ScoreRunArgs, ScoreShowArgs,
 };
 use crate::config::{Config, ScoreDefinition};
-use crate::plugin::RuntimeOptions;
 use crate::scoring::{self, ScoreRunReport};
-use crate::store::{RuleOutcome, Store};
+use crate::store::Store;
+use leadgate_model::RuleOutcome;
+use leadgate_plugin_runtime::RuntimeOptions;
 
 pub(super) fn run(command: ScoreCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     match command {

@@ -15,7 +15,7 @@ use super::{
     Config, ConfigError, DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, PluginsConfig, RuleDefinition, ScoreDefinition,
     ScoringConfig,
 };
-use crate::plugin::{PluginLimits, RuleConfig};
+use leadgate_plugin_runtime::{PluginLimits, RuleConfig};
 
 const TOP_LEVEL: &str = "the top level";
 const TOP_LEVEL_KEYS: &[&str] = &["data-dir", "plugins", "scoring", "scores"];

@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 use super::ConfigError;
 use super::location::SourceText;
 use super::table_reader::{did_you_mean, unknown_key_message};
-use crate::plugin::PluginLimits;
+use leadgate_plugin_runtime::PluginLimits;
 
 /// How messages name the table.
 const TABLE_NAME: &str = "`[plugins.limits]`";

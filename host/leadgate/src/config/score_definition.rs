@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use super::Location;
-use crate::plugin::RuleConfig;
+use leadgate_plugin_runtime::RuleConfig;
 
 /// One `[[scores]]` entry: a named score, the sum of the points its rules award.
 #[derive(Debug, Clone, PartialEq, Eq)]

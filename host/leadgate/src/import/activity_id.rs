@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::records::ActivityRecord;
+use leadgate_model::ActivityRecord;
 
 /// The prefix of a derived activity id.
 pub const DERIVED_ID_PREFIX: &str = "h-";

@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 
 use super::field_rules::trimmed;
 use super::import_issue::quoted;
-use crate::records::STANDARD_ACTIVITY_KINDS;
+use leadgate_model::STANDARD_ACTIVITY_KINDS;
 
 /// The longest activity kind name, in characters.
 pub const MAX_KIND_CHARS: usize = 64;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::records::{ActivityRecord, ContactRecord};
+use leadgate_model::{ActivityRecord, ContactRecord};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/import/");
 

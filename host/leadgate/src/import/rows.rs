@@ -13,7 +13,7 @@ use super::import_issue::{ImportIssue, Problem};
 use super::input_format::InputFormat;
 use super::json_lines::{JsonLines, JsonNext};
 use super::record_builder::{RecordBuilder, csv_row, json_row};
-use crate::records::{ActivityRecord, ContactRecord};
+use leadgate_model::{ActivityRecord, ContactRecord};
 
 /// A record read from a file, with the line its row starts on.
 #[derive(Debug, Clone, PartialEq)]

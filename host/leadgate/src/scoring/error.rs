@@ -1,7 +1,7 @@
 //! What can stop a scoring run.
 
-use crate::plugin::{PluginLoadError, PluginTrap};
 use crate::store::StoreError;
+use leadgate_plugin_runtime::{PluginLoadError, PluginTrap};
 
 /// A scoring run could not start or finish. Problems with single contacts never end up here:
 /// they are stored as those contacts' outcomes.

@@ -4,7 +4,7 @@ use sha2::{Digest, Sha256};
 
 use super::ScoringError;
 use crate::config::{RuleDefinition, ScoreDefinition};
-use crate::plugin::{Requirements, RuleConfig, ScoringRulePlugin, describe_plugin_error};
+use leadgate_plugin_runtime::{Requirements, RuleConfig, ScoringRulePlugin, describe_plugin_error};
 
 /// A rule ready to run.
 #[derive(Debug, Clone)]

@@ -3,7 +3,8 @@
 use std::collections::HashSet;
 
 use super::PreparedScore;
-use crate::plugin::{ContactActivitiesView, ContactHistory, Requirements};
+use leadgate_model::ContactHistory;
+use leadgate_plugin_runtime::{ContactActivitiesView, Requirements};
 
 /// What a score needs from a batch: whether it scores every contact, and what each rule reads.
 #[derive(Debug, Clone)]
@@ -65,7 +66,9 @@ impl<'a> RuleInputs<'a> {
                 }
                 members.push(contact_id);
                 for (requirements, rule_inputs) in score.rules.iter().zip(inputs.iter_mut()) {
-                    rule_inputs.push(history.select(|kind| requirements.wants_kind(kind)));
+                    rule_inputs.push(ContactActivitiesView::select(history, |kind| {
+                        requirements.wants_kind(kind)
+                    }));
                 }
             }
         }
@@ -76,8 +79,8 @@ impl<'a> RuleInputs<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::types::ActivityKind;
-    use crate::plugin::{ActivityKindView, ActivityView, ContactView};
+    use leadgate_model::{ActivityKindView, ActivityView, ContactView};
+    use leadgate_plugin_runtime::types::ActivityKind;
 
     fn history<'a>(
         id: &'a str,

@@ -60,7 +60,7 @@ pub(crate) fn sequence_length(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::ContactRecord;
+    use leadgate_model::ContactRecord;
 
     #[test]
     fn values_round_trip_and_bad_bytes_are_named() {

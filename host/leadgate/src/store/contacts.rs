@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Table};
 use super::{Store, StoreError, codec};
-use crate::records::{ActivityRecord, ContactRecord};
+use leadgate_model::{ActivityRecord, ContactRecord};
 
 /// Most activities stored under one key: big enough that a typical history is one value, small
 /// enough that adding to a long history rewrites little.

@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::keys::{self, Table};
-use super::scores::{ContactOutcomes, ScoreOutcomes};
+use leadgate_model::ScoreOutcomes;
+
+use super::scores::ContactOutcomes;
 use super::{SCHEMA_KEY, Store, StoreError, codec};
 
 impl Store {
@@ -59,13 +61,13 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::store::{RuleOutcome, StoredAward};
+    use leadgate_model::{Award, RuleOutcome};
 
     #[test]
     fn schema_1_outcomes_are_moved_to_one_value_per_contact() {
         let directory = tempfile::tempdir().unwrap();
         let award = |points| {
-            RuleOutcome::Awards(vec![StoredAward {
+            RuleOutcome::Awards(vec![Award {
                 points,
                 reason: "why".into(),
                 expires_at: None,

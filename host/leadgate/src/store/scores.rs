@@ -5,55 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use leadgate_model::{RuleOutcome, ScoreOutcomes};
+
 use super::keys::{self, Table};
 use super::{Store, StoreError, codec};
-
-/// One award as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredAward {
-    /// The points; may be negative.
-    pub points: i64,
-    /// Why they were given.
-    pub reason: String,
-    /// When they stop counting (ms since the Unix epoch); none = never.
-    pub expires_at: Option<i64>,
-}
-
-impl StoredAward {
-    /// True when the award still counts at `now`.
-    pub fn counts_at(&self, now: i64) -> bool {
-        self.expires_at.is_none_or(|expires_at| expires_at > now)
-    }
-}
-
-/// What one rule gave one contact at its last scoring.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RuleOutcome {
-    /// The rule's awards (possibly none).
-    Awards(Vec<StoredAward>),
-    /// The rule could not score the contact: the plugin's error or a crash, as text.
-    Failed {
-        /// What went wrong.
-        message: String,
-    },
-}
-
-impl RuleOutcome {
-    /// The points that count at `now` (a failed rule counts nothing).
-    pub fn points_at(&self, now: i64) -> i64 {
-        match self {
-            Self::Awards(awards) => awards
-                .iter()
-                .filter(|award| award.counts_at(now))
-                .map(|award| award.points)
-                .fold(0i64, i64::saturating_add),
-            Self::Failed { .. } => 0,
-        }
-    }
-}
-
-/// Each rule's outcome in one score, by rule name.
-pub type ScoreOutcomes = BTreeMap<String, RuleOutcome>;
 
 /// A contact's outcomes in every score it was scored in, by score name: how they are stored.
 pub(super) type ContactOutcomes = BTreeMap<String, ScoreOutcomes>;
@@ -289,13 +244,13 @@ pub struct ScoreTotal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::ContactRecord;
+    use leadgate_model::ContactRecord;
 
     fn awards(points: &[(i64, Option<i64>)]) -> RuleOutcome {
         RuleOutcome::Awards(
             points
                 .iter()
-                .map(|&(points, expires_at)| StoredAward {
+                .map(|&(points, expires_at)| leadgate_model::Award {
                     points,
                     reason: format!("{points} points"),
                     expires_at,

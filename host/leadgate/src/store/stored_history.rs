@@ -13,7 +13,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use super::contacts::ACTIVITIES_PER_CHUNK;
 use super::keys::{self, Table};
 use super::{Store, StoreError, codec};
-use crate::plugin::{
+use leadgate_model::{
     ActivityKindView, ActivityView, AddressView, AttributeView, ContactHistory, ContactView,
 };
 
@@ -82,7 +82,7 @@ impl StoredHistory {
     }
 }
 
-/// [`crate::records::ContactRecord`] as stored, field for field in the same order (postcard
+/// [`leadgate_model::ContactRecord`] as stored, field for field in the same order (postcard
 /// has no field names), with borrowed text.
 #[derive(Deserialize)]
 struct BorrowedContact<'a> {
@@ -195,8 +195,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::plugin::types::{Activity, ActivityKind, Attribute, Contact};
-    use crate::records::{ActivityRecord, ContactRecord};
+    use leadgate_model::{ActivityRecord, ContactRecord};
 
     fn attributes(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
@@ -205,19 +204,16 @@ mod tests {
             .collect()
     }
 
-    fn owned_attributes(views: &[AttributeView<'_>]) -> Vec<Attribute> {
+    fn owned_attributes(views: &[AttributeView<'_>]) -> BTreeMap<String, String> {
         views
             .iter()
-            .map(|view| Attribute {
-                name: view.name.to_owned(),
-                value: view.value.to_owned(),
-            })
+            .map(|view| (view.name.to_owned(), view.value.to_owned()))
             .collect()
     }
 
-    fn owned_contact(view: &ContactView<'_>) -> Contact {
+    fn owned_contact(view: &ContactView<'_>) -> ContactRecord {
         let text = |value: Option<&str>| value.map(str::to_owned);
-        Contact {
+        ContactRecord {
             id: view.id.to_owned(),
             email: text(view.email),
             first_name: text(view.first_name),
@@ -225,29 +221,20 @@ mod tests {
             company: text(view.company),
             title: text(view.title),
             phone: text(view.phone),
-            address: crate::plugin::types::Address {
-                street: text(view.address.street),
-                city: text(view.address.city),
-                state: text(view.address.state),
-                postal_code: text(view.address.postal_code),
-                country: text(view.address.country),
-            },
+            street: text(view.address.street),
+            city: text(view.address.city),
+            state: text(view.address.state),
+            postal_code: text(view.address.postal_code),
+            country: text(view.address.country),
             attributes: owned_attributes(&view.attributes),
         }
     }
 
-    fn owned_activity(view: &ActivityView<'_>) -> Activity {
-        Activity {
+    fn owned_activity(contact_id: &str, view: &ActivityView<'_>) -> ActivityRecord {
+        ActivityRecord {
+            contact_id: contact_id.to_owned(),
             id: view.id.to_owned(),
-            kind: match view.kind {
-                ActivityKindView::Purchase => ActivityKind::Purchase,
-                ActivityKindView::PageVisit => ActivityKind::PageVisit,
-                ActivityKindView::FormSubmission => ActivityKind::FormSubmission,
-                ActivityKindView::EmailOpen => ActivityKind::EmailOpen,
-                ActivityKindView::EmailClick => ActivityKind::EmailClick,
-                ActivityKindView::EventAttendance => ActivityKind::EventAttendance,
-                ActivityKindView::Custom(name) => ActivityKind::Custom(name.to_owned()),
-            },
+            kind: view.kind.name().to_owned(),
             occurred_at: view.occurred_at,
             subject: view.subject.map(str::to_owned),
             quantity: view.quantity,
@@ -296,18 +283,17 @@ mod tests {
             .collect();
         store.upsert_activities(&activities).unwrap();
 
-        let owned_contact_record = store.contact("c-1").unwrap().unwrap().into_plugin_contact();
-        let owned_activities: Vec<Activity> = store
-            .activities_of("c-1")
-            .unwrap()
-            .into_iter()
-            .map(ActivityRecord::into_plugin_activity)
-            .collect();
+        let owned_contact_record = store.contact("c-1").unwrap().unwrap();
+        let owned_activities = store.activities_of("c-1").unwrap();
         let stored = store.stored_history("c-1").unwrap().unwrap();
         assert!(stored.chunks.len() > 1, "the history spans chunks");
         let history = stored.decode().unwrap();
         assert_eq!(owned_contact(&history.contact), owned_contact_record);
-        let borrowed: Vec<Activity> = history.activities.iter().map(owned_activity).collect();
+        let borrowed: Vec<ActivityRecord> = history
+            .activities
+            .iter()
+            .map(|activity| owned_activity("c-1", activity))
+            .collect();
         assert_eq!(borrowed, owned_activities);
 
         assert!(store.stored_history("nobody").unwrap().is_none());

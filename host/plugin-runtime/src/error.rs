@@ -282,6 +282,18 @@ pub enum ContactFailure {
     Trap(Box<PluginTrap>),
 }
 
+impl ContactFailure {
+    /// The failure's kind in one word, as `--json` output names it: `plugin-error`,
+    /// `output-too-large` or `trap`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Plugin(_) => "plugin-error",
+            Self::OutputTooLarge { .. } => "output-too-large",
+            Self::Trap(_) => "trap",
+        }
+    }
+}
+
 /// A bad `key=value` configuration argument.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

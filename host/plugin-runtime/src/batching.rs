@@ -74,7 +74,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::plugin::error::BatchLabel;
+    use crate::error::BatchLabel;
 
     fn trap(kind: TrapKind) -> Box<PluginTrap> {
         Box::new(PluginTrap {

@@ -19,6 +19,7 @@ pub mod bindings;
 mod call;
 mod call_log;
 mod contact_json;
+mod contract_types;
 mod error;
 mod field_mapping_plugin;
 mod host_state;
@@ -39,14 +40,12 @@ pub use contact_json::{
     ActivityJson, AttributeValue, ContactJson, ContactJsonError, TimeJson, parse_timestamp,
     read_contacts_json_lines,
 };
+pub use contract_types::{activity_kind, activity_kind_name, contract_kind, kind_view};
 pub use error::{
     BatchLabel, ContactFailure, PluginLoadError, PluginTrap, RuleConfigError, TrapKind, describe_plugin_error,
 };
 pub use field_mapping_plugin::{FieldMappingPlugin, MappedBatch};
-pub use input_view::{
-    ActivityKindView, ActivityView, AddressView, AttributeView, ContactActivitiesView, ContactHistory,
-    ContactView, ScoringInput,
-};
+pub use input_view::{ContactActivitiesView, ScoringInput};
 pub use limits::PluginLimits;
 pub use rule_config::RuleConfig;
 pub use runtime::{

@@ -71,8 +71,8 @@ pub enum RuntimeError {
 /// Loads and runs plugins. Cheap to clone; every clone shares one engine.
 ///
 /// ```no_run
-/// use leadgate::plugin::types::ContactActivities;
-/// use leadgate::plugin::{PluginRuntime, RuntimeOptions, RuleConfig};
+/// use leadgate_plugin_runtime::types::ContactActivities;
+/// use leadgate_plugin_runtime::{PluginRuntime, RuntimeOptions, RuleConfig};
 ///
 /// let runtime = PluginRuntime::new(RuntimeOptions::default())?;
 /// let rule = runtime.load_scoring_rule("purchase_count.wasm".as_ref())?;

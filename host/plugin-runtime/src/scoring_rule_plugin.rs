@@ -10,7 +10,10 @@ use super::bindings::scoring_rule::ScoringRulePre;
 use super::call::{CallStats, CallTarget, call_plugin, contact_results};
 use super::error::{BatchLabel, ContactFailure, PluginTrap};
 use super::host_state::HostState;
-use super::input_view::{ActivityKindView, ScoringInput};
+use leadgate_model::ActivityKindView;
+
+use super::contract_types::kind_view;
+use super::input_view::ScoringInput;
 use super::runtime::{PluginDetails, RuntimeShared};
 use super::types::{ActivityKind, Award, ContactActivities, PluginError, Timestamp};
 
@@ -188,7 +191,7 @@ impl Requirements {
     pub fn wants_kind(&self, kind: ActivityKindView<'_>) -> bool {
         self.activity_kinds
             .as_ref()
-            .is_none_or(|kinds| kinds.iter().any(|wanted| kind.is(wanted)))
+            .is_none_or(|kinds| kinds.iter().any(|wanted| kind_view(wanted) == kind))
     }
 
     /// The contact with only the activities the rule looks at, as `score-batch` expects it.
@@ -208,7 +211,7 @@ impl Requirements {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::types::{Activity, Address, Contact};
+    use crate::types::{Activity, Address, Contact};
 
     fn activity(kind: ActivityKind) -> Activity {
         Activity {
@@ -226,7 +229,7 @@ mod tests {
     fn the_scoring_interface_is_the_bound_contract_version() {
         assert_eq!(
             SCORING_INTERFACE,
-            format!("leadgate:plugin/scoring@{}", crate::plugin::CONTRACT_VERSION)
+            format!("leadgate:plugin/scoring@{}", crate::CONTRACT_VERSION)
         );
     }
 

@@ -13,17 +13,18 @@
 //! guest cannot tell the difference; it saves a call into the guest per activity, since most
 //! activities have no attributes.
 //!
-//! Only guests that take UTF-8 strings (every Rust, C and Go toolchain) get the fast path; a
-//! guest that asked for UTF-16 or Latin-1 is lowered field by field, exactly as the derive
-//! would. An end-to-end test lowers the same input through the views and through the owned
-//! contract types (derived lowering) and compares what the guest received.
+//! Only guests that take UTF-8 strings (every Rust, C, Go and Python toolchain) get the fast
+//! path; a guest that asked for UTF-16 or Latin-1 is given the owned contract types, lowered as
+//! wasmtime derives it. An end-to-end test lowers the same input through the views and through
+//! the owned contract types and compares what the guest received.
 
+use leadgate_model::AttributeView;
 use wasmtime::component::__internal::{
-    CanonicalAbiInfo, InterfaceType, LowerContext, bad_type_info, wasmtime_environ::component::StringEncoding,
+    CanonicalAbiInfo, LowerContext, wasmtime_environ::component::StringEncoding,
 };
-use wasmtime::component::{ComponentType, Lower};
+use wasmtime::component::ComponentType;
 
-use super::AttributeView;
+use crate::types::Attribute;
 
 /// The canonical ABI limit on one string's length in bytes.
 const MAX_STRING_BYTES: usize = (1 << 31) - 1;
@@ -49,23 +50,6 @@ pub(super) fn takes_utf8<T>(cx: &LowerContext<'_, T>) -> bool {
     matches!(cx.options().string_encoding, StringEncoding::Utf8)
 }
 
-/// The field types of the record type `ty`, which has `N` fields.
-pub(super) fn field_types<T, const N: usize>(
-    cx: &LowerContext<'_, T>,
-    ty: InterfaceType,
-) -> [InterfaceType; N] {
-    let record = match ty {
-        InterfaceType::Record(index) => &cx.types[index],
-        _ => bad_type_info(),
-    };
-    std::array::from_fn(|index| {
-        record
-            .fields
-            .get(index)
-            .map_or_else(bad_type_info, |field| field.ty)
-    })
-}
-
 /// A string or list already in guest memory: its pointer and length.
 #[derive(Clone, Copy)]
 pub(super) struct GuestSlice {
@@ -75,11 +59,20 @@ pub(super) struct GuestSlice {
 
 impl GuestSlice {
     /// An empty string or list: no allocation, a pointer that satisfies the alignment.
-    fn empty(align: u32) -> Self {
+    pub(super) fn empty(align: u32) -> Self {
         Self {
             pointer: align,
             length: 0,
         }
+    }
+
+    /// A string or list of `length` bytes or items that the guest's `realloc` placed at
+    /// `pointer`.
+    pub(super) fn new(pointer: usize, length: usize) -> wasmtime::Result<Self> {
+        Ok(Self {
+            pointer: u32::try_from(pointer)?,
+            length: u32::try_from(length)?,
+        })
     }
 
     /// Writes the pointer and length at `at` (a `string` or `list` field).
@@ -113,10 +106,7 @@ pub(super) fn copy_text<T>(cx: &mut LowerContext<'_, T>, text: &str) -> wasmtime
         .get_mut(pointer..pointer + text.len())
         .ok_or_else(|| wasmtime::format_err!("realloc return: beyond end of memory"))?;
     destination.copy_from_slice(text.as_bytes());
-    Ok(GuestSlice {
-        pointer: u32::try_from(pointer)?,
-        length: u32::try_from(text.len())?,
-    })
+    GuestSlice::new(pointer, text.len())
 }
 
 /// [`copy_text`] for optional text.
@@ -127,29 +117,44 @@ pub(super) fn copy_optional_text<T>(
     text.map(|text| copy_text(cx, text)).transpose()
 }
 
-/// Copies an attribute list (WIT `list<attribute>` of type `list_type`) into one fresh guest
-/// allocation, or none when it is empty.
+/// Byte offsets of an attribute's fields: name, value.
+const ATTRIBUTE_OFFSETS: [usize; 2] = record_field_offsets([<&str as ComponentType>::ABI; 2]);
+const ATTRIBUTE_SIZE: usize = <Attribute as ComponentType>::SIZE32;
+const ATTRIBUTE_ALIGN: u32 = <Attribute as ComponentType>::ALIGN32;
+
+/// Copies an attribute list (WIT `list<attribute>`) into one fresh guest allocation, or none
+/// when it is empty; each attribute's text gets an allocation of its own.
 pub(super) fn copy_attributes<T>(
     cx: &mut LowerContext<'_, T>,
-    list_type: InterfaceType,
     attributes: &[AttributeView<'_>],
 ) -> wasmtime::Result<GuestSlice> {
-    let align = AttributeView::ALIGN32;
     if attributes.is_empty() {
-        return Ok(GuestSlice::empty(align));
+        return Ok(GuestSlice::empty(ATTRIBUTE_ALIGN));
     }
-    let element = match list_type {
-        InterfaceType::List(index) => cx.types[index].element,
-        _ => bad_type_info(),
-    };
     let size = attributes
         .len()
-        .checked_mul(AttributeView::SIZE32)
+        .checked_mul(ATTRIBUTE_SIZE)
         .ok_or_else(|| wasmtime::format_err!("size overflow copying a list"))?;
-    let pointer = cx.realloc(0, 0, align, size)?;
-    AttributeView::linear_store_list_to_memory(cx, element, pointer, attributes)?;
-    Ok(GuestSlice {
-        pointer: u32::try_from(pointer)?,
-        length: u32::try_from(attributes.len())?,
-    })
+    let pointer = cx.realloc(0, 0, ATTRIBUTE_ALIGN, size)?;
+    let [name_at, value_at] = ATTRIBUTE_OFFSETS;
+    for (index, attribute) in attributes.iter().enumerate() {
+        let mut record = [0u8; ATTRIBUTE_SIZE];
+        copy_text(cx, attribute.name)?.write(&mut record, name_at);
+        copy_text(cx, attribute.value)?.write(&mut record, value_at);
+        *cx.get::<ATTRIBUTE_SIZE>(pointer + index * ATTRIBUTE_SIZE) = record;
+    }
+    GuestSlice::new(pointer, attributes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attribute_is_two_strings() {
+        assert_eq!(
+            (ATTRIBUTE_OFFSETS, ATTRIBUTE_SIZE, ATTRIBUTE_ALIGN),
+            ([0, 8], 16, 4)
+        );
+    }
 }

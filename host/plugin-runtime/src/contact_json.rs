@@ -26,7 +26,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 
 use super::types::{Activity, Contact, ContactActivities, MappingInput, ScoreTotal, Timestamp};
-use crate::records::{ActivityRecord, ContactRecord};
+use leadgate_model::{ActivityRecord, ContactRecord};
 
 /// One contact line.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -196,7 +196,7 @@ impl ContactJson {
 
     /// The contact as the plugin contract's type.
     pub fn to_contact(&self) -> Result<Contact, String> {
-        Ok(self.to_record()?.into_plugin_contact())
+        Ok(Contact::from(self.to_record()?))
     }
 
     /// The contact with its activities (oldest first), the input of a scoring rule.
@@ -247,7 +247,7 @@ impl ActivityJson {
             value: self.value,
             attributes: attributes(&self.attributes),
         };
-        Ok(record.into_plugin_activity())
+        Ok(Activity::from(record))
     }
 }
 
@@ -279,7 +279,7 @@ fn attributes(values: &BTreeMap<String, AttributeValue>) -> BTreeMap<String, Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::types::ActivityKind;
+    use crate::types::ActivityKind;
 
     #[test]
     fn a_full_line_converts_with_sorted_activities() -> Result<(), ContactJsonError> {
