@@ -3,6 +3,7 @@
 mod auth_cli;
 mod cli;
 mod containment;
+mod crate_graph;
 mod determinism;
 mod example_plugins;
 mod fake_server;

@@ -1,4 +1,4 @@
-//! The sandbox's control API over HTTP (`/_sandbox/…`, see `host/src/sandbox/control.rs`):
+//! The sandbox's control API over HTTP (`/_sandbox/…`, see `host/sandbox/src/control.rs`):
 //! deleting and merging leads, fault settings and the fault queue, expiring tokens, listing
 //! Bulk API jobs; and that none of it counts against the org's API allocation.
 
