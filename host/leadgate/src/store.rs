@@ -135,16 +135,12 @@ impl Store {
     /// Holds off other writers until the guard drops. A writer that panicked leaves no half
     /// batch behind (batches are atomic), so a poisoned lock is safe to take over.
     fn write_guard(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.write_lock
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        take_over_if_poisoned(&self.write_lock)
     }
 
     /// Holds off other scoring runs until the guard drops (see `scoring_lock`).
     pub(crate) fn scoring_guard(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.scoring_lock
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        take_over_if_poisoned(&self.scoring_lock)
     }
 
     /// Counts the keys of one table.
@@ -187,4 +183,10 @@ impl Store {
             }
         }
     }
+}
+
+/// Takes a lock that guards no data, only an order of work: a holder that panicked leaves
+/// nothing behind to distrust, so its poison is ignored.
+fn take_over_if_poisoned(lock: &std::sync::Mutex<()>) -> std::sync::MutexGuard<'_, ()> {
+    lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use crate::lock::lock;
+
 /// The response header that reports usage.
 pub const LIMIT_INFO_HEADER: &str = "sforce-limit-info";
 
@@ -163,11 +165,6 @@ impl UsageTracker {
     pub(crate) fn counts(&self) -> CallCounts {
         lock(&self.counts).clone()
     }
-}
-
-/// Locks a mutex that only ever holds plain counters: a panic elsewhere leaves them usable.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! [`Client`]: the connection pool, the session (with its single-flight refresh), usage
 //! tracking, and the one place requests are sent from.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
+
+use crate::lock::lock;
 
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
@@ -60,10 +62,6 @@ impl std::fmt::Debug for Client {
             .field("api_usage", &self.inner.usage.latest())
             .finish_non_exhaustive()
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn same_token(left: &SecretString, right: &SecretString) -> bool {

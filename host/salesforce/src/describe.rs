@@ -3,7 +3,9 @@
 //! administrator changes the org. [`Client::invalidate_describe`] forgets them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
+
+use crate::lock::lock;
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -208,10 +210,6 @@ pub struct PicklistValue {
 pub(crate) struct DescribeCache {
     global: Mutex<Option<Arc<GlobalDescribe>>>,
     objects: Mutex<HashMap<String, Arc<ObjectDescribe>>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Client {

@@ -43,6 +43,7 @@ mod error;
 mod error_chain;
 pub mod error_code;
 pub mod limits;
+mod lock;
 pub mod query;
 mod request;
 pub mod retry;

@@ -27,7 +27,7 @@ mod token_endpoint;
 mod token_error;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::http::HeaderMap;
@@ -218,9 +218,7 @@ impl OAuthServer {
     }
 
     fn lock(&self) -> MutexGuard<'_, Registry> {
-        // A panic while holding the lock cannot leave the maps half-updated in a way that
-        // matters to a test server, so a poisoned lock is still used.
-        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::state::lock(&self.registry)
     }
 
     fn app(&self, client_id: &str) -> Option<&ConnectedApp> {

@@ -20,7 +20,11 @@ fn host_crate_edges() -> BTreeMap<String, BTreeSet<String>> {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
     let packages = metadata["packages"].as_array().expect("packages");
     packages
@@ -44,7 +48,12 @@ fn host_crate_edges() -> BTreeMap<String, BTreeSet<String>> {
 
 #[test]
 fn the_host_crates_depend_on_each_other_as_the_architecture_says() {
-    let set = |names: &[&str]| names.iter().map(|name| (*name).to_owned()).collect::<BTreeSet<_>>();
+    let set = |names: &[&str]| {
+        names
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect::<BTreeSet<_>>()
+    };
     let expected: BTreeMap<String, BTreeSet<String>> = [
         (
             "leadgate",

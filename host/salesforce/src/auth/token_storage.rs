@@ -74,10 +74,7 @@ impl MemoryTokenStorage {
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<Zeroizing<Vec<u8>>>> {
-        // The slot holds plain bytes: a panic while it was held cannot leave it half-written.
-        self.record
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock::lock(&self.record)
     }
 }
 
