@@ -13,7 +13,7 @@ use leadgate_model::{
 use crate::types::{Activity, ActivityKind, Address, Attribute, Contact};
 
 /// The contract's kind for a stored kind.
-pub fn contract_kind(kind: ActivityKindView<'_>) -> ActivityKind {
+pub(crate) fn contract_kind(kind: ActivityKindView<'_>) -> ActivityKind {
     match kind {
         ActivityKindView::Purchase => ActivityKind::Purchase,
         ActivityKindView::PageVisit => ActivityKind::PageVisit,
@@ -26,7 +26,7 @@ pub fn contract_kind(kind: ActivityKindView<'_>) -> ActivityKind {
 }
 
 /// The stored kind a contract kind stands for, borrowing a custom kind's name.
-pub fn kind_view(kind: &ActivityKind) -> ActivityKindView<'_> {
+pub(crate) fn kind_view(kind: &ActivityKind) -> ActivityKindView<'_> {
     match kind {
         ActivityKind::Purchase => ActivityKindView::Purchase,
         ActivityKind::PageVisit => ActivityKindView::PageVisit,
@@ -44,7 +44,7 @@ pub fn activity_kind_name(kind: &ActivityKind) -> &str {
 }
 
 /// The contract's kind for a kind name (a custom kind for any name that is not standard).
-pub fn activity_kind(name: &str) -> ActivityKind {
+pub(crate) fn activity_kind(name: &str) -> ActivityKind {
     contract_kind(ActivityKindView::from_name(name))
 }
 

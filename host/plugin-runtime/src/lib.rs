@@ -40,7 +40,7 @@ pub use contact_json::{
     ActivityJson, AttributeValue, ContactJson, ContactJsonError, TimeJson, parse_timestamp,
     read_contacts_json_lines,
 };
-pub use contract_types::{activity_kind, activity_kind_name, contract_kind, kind_view};
+pub use contract_types::activity_kind_name;
 pub use error::{
     BatchLabel, ContactFailure, PluginLoadError, PluginTrap, RuleConfigError, TrapKind, describe_plugin_error,
 };

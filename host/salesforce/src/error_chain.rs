@@ -3,7 +3,7 @@
 /// `error` and its sources joined with `: ` (`token storage: the data directory is locked`),
 /// for logs and messages: the `Display` of an error of this crate names only its own layer and
 /// keeps the cause as its `source`.
-pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut line = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -59,7 +59,6 @@ pub use client_builder::{ClientBuilder, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIM
 pub use collections::{RecordError, SaveResult};
 pub use composite::{CompositeRequest, CompositeResponse, CompositeSubrequest, CompositeSubresponse};
 pub use error::{SalesforceError, TransportKind};
-pub use error_chain::error_chain;
 pub use error_code::ErrorCode;
 pub use query::{QueryOptions, QueryPage, QueryStream};
 pub use retry::RetryPolicy;

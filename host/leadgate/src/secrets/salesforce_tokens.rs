@@ -43,11 +43,13 @@ impl TokenStorage for CredentialStore {
 /// Opens the data directory's encrypted credentials: the store (taking its lock) and the
 /// master key (`LEADGATE_MASTER_KEY`, else `<data_dir>/master.key`).
 pub fn open_credentials(data_dir: &Path) -> Result<CredentialStore, AuthError> {
-    let storage_error =
-        |error: Box<dyn std::error::Error + Send + Sync>| AuthError::Storage(TokenStorageError::new(error));
-    let store = Store::open(data_dir).map_err(|error| storage_error(error.into()))?;
-    let key = MasterKey::resolve(data_dir).map_err(|error| storage_error(error.into()))?;
-    CredentialStore::open(Arc::new(store), key).map_err(|error| storage_error(error.into()))
+    let store = Store::open(data_dir).map_err(storage_error)?;
+    let key = MasterKey::resolve(data_dir).map_err(storage_error)?;
+    CredentialStore::open(Arc::new(store), key).map_err(storage_error)
+}
+
+fn storage_error(error: impl std::error::Error + Send + Sync + 'static) -> AuthError {
+    AuthError::Storage(TokenStorageError::new(error))
 }
 
 /// The session provider of the authorization stored in `data_dir` (by `leadgate auth …`),

@@ -29,16 +29,17 @@ const VALUE_PAYLOAD: usize = <Option<f64> as ComponentVariant>::PAYLOAD_OFFSET32
 /// The `custom` case of `activity-kind`, the only one with a payload.
 const CUSTOM_KIND: u8 = 6;
 
-/// The case number of a standard kind in the WIT variant `activity-kind`, in its order.
-fn standard_case(kind: ActivityKindView<'_>) -> Option<u8> {
+/// The kind's case number in the WIT variant `activity-kind` (in its order), and the payload of
+/// the `custom` case.
+fn kind_case(kind: ActivityKindView<'_>) -> (u8, Option<&str>) {
     match kind {
-        ActivityKindView::Purchase => Some(0),
-        ActivityKindView::PageVisit => Some(1),
-        ActivityKindView::FormSubmission => Some(2),
-        ActivityKindView::EmailOpen => Some(3),
-        ActivityKindView::EmailClick => Some(4),
-        ActivityKindView::EventAttendance => Some(5),
-        ActivityKindView::Custom(_) => None,
+        ActivityKindView::Purchase => (0, None),
+        ActivityKindView::PageVisit => (1, None),
+        ActivityKindView::FormSubmission => (2, None),
+        ActivityKindView::EmailOpen => (3, None),
+        ActivityKindView::EmailClick => (4, None),
+        ActivityKindView::EventAttendance => (5, None),
+        ActivityKindView::Custom(name) => (CUSTOM_KIND, Some(name)),
     }
 }
 
@@ -70,10 +71,8 @@ fn lower_activity<T>(
     offset: usize,
 ) -> wasmtime::Result<()> {
     let id = copy_text(cx, activity.id)?;
-    let (kind, custom_name) = match (standard_case(activity.kind), activity.kind) {
-        (Some(case), _) => (case, None),
-        (None, kind) => (CUSTOM_KIND, Some(copy_text(cx, kind.name())?)),
-    };
+    let (kind, custom_name) = kind_case(activity.kind);
+    let custom_name = copy_optional_text(cx, custom_name)?;
     let subject = copy_optional_text(cx, activity.subject)?;
     let attributes = copy_attributes(cx, &activity.attributes)?;
 
@@ -129,11 +128,14 @@ mod tests {
 
     #[test]
     fn standard_kinds_take_the_contract_cases_in_order() {
-        let cases: Vec<Option<u8>> = leadgate_model::STANDARD_ACTIVITY_KINDS
+        let cases: Vec<(u8, Option<&str>)> = leadgate_model::STANDARD_ACTIVITY_KINDS
             .into_iter()
-            .map(|name| standard_case(ActivityKindView::from_name(name)))
+            .map(|name| kind_case(ActivityKindView::from_name(name)))
             .collect();
-        assert_eq!(cases, [0, 1, 2, 3, 4, 5].map(Some));
-        assert_eq!(standard_case(ActivityKindView::Custom("webinar")), None);
+        assert_eq!(cases, [0, 1, 2, 3, 4, 5].map(|case| (case, None)));
+        assert_eq!(
+            kind_case(ActivityKindView::Custom("webinar")),
+            (CUSTOM_KIND, Some("webinar"))
+        );
     }
 }

@@ -75,7 +75,7 @@ impl<S: TokenStorage> OAuthSessionProvider<S> {
         current.renew(tokens);
         if let Err(error) = current.save(&self.storage).await {
             // The new session works; only the next process would have to authorize again.
-            let error = crate::error_chain(&error);
+            let error = crate::error_chain::error_chain(&error);
             tracing::warn!(%error, "cannot store the renewed Salesforce session");
         }
         tracing::info!(flow = %current.flow, "Salesforce session renewed");

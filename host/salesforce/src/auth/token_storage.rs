@@ -87,13 +87,17 @@ impl TokenStorage for MemoryTokenStorage {
     }
 
     fn save<'a>(&'a self, record: &'a [u8]) -> StorageFuture<'a> {
-        *self.slot() = Some(Zeroizing::new(record.to_vec()));
-        Box::pin(async { Ok(()) })
+        Box::pin(async move {
+            *self.slot() = Some(Zeroizing::new(record.to_vec()));
+            Ok(())
+        })
     }
 
     fn delete(&self) -> StorageFuture<'_> {
-        *self.slot() = None;
-        Box::pin(async { Ok(()) })
+        Box::pin(async move {
+            *self.slot() = None;
+            Ok(())
+        })
     }
 
     fn location(&self) -> String {
