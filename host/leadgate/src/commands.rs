@@ -17,12 +17,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
+use leadgate_plugin_runtime::{PluginRuntime, RuntimeOptions, default_cache_directory, parse_timestamp};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Config, DEFAULT_FILE_NAME};
 use crate::store::Store;
-use leadgate_plugin_runtime::{PluginRuntime, RuntimeOptions, default_cache_directory, parse_timestamp};
 
 /// Exit code: something failed.
 pub const EXIT_FAILURE: u8 = 1;

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use leadgate_model::{ActivityRecord, ContactRecord};
+
 use crate::import::{ImportIssue, Parsed};
 use crate::store::{Store, StoreError, WriteOutcome};
-use leadgate_model::{ActivityRecord, ContactRecord};
 
 /// Rows written per atomic store batch: large enough to amortize the write, small enough that
 /// an interrupted import loses little and memory stays flat.

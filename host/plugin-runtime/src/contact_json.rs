@@ -23,10 +23,10 @@
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
+use leadgate_model::{ActivityRecord, ContactRecord};
 use serde::Deserialize;
 
 use super::types::{Activity, Contact, ContactActivities, MappingInput, ScoreTotal, Timestamp};
-use leadgate_model::{ActivityRecord, ContactRecord};
 
 /// One contact line.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

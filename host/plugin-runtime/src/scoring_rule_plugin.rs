@@ -2,17 +2,16 @@
 
 use std::sync::Arc;
 
+use leadgate_model::ActivityKindView;
 use wasmtime::component::ComponentExportIndex;
 
 use super::RuleConfig;
 use super::batching::{PluginRun, run_in_batches};
 use super::bindings::scoring_rule::ScoringRulePre;
 use super::call::{CallStats, CallTarget, call_plugin, contact_results};
+use super::contract_types::kind_view;
 use super::error::{BatchLabel, ContactFailure, PluginTrap};
 use super::host_state::HostState;
-use leadgate_model::ActivityKindView;
-
-use super::contract_types::kind_view;
 use super::input_view::ScoringInput;
 use super::runtime::{PluginDetails, RuntimeShared};
 use super::types::{ActivityKind, Award, ContactActivities, PluginError, Timestamp};

@@ -3,8 +3,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::lock::lock;
-
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
@@ -15,6 +13,7 @@ use crate::client_builder::ClientBuilder;
 use crate::describe::DescribeCache;
 use crate::error::SalesforceError;
 use crate::error_code::ErrorCode;
+use crate::lock::lock;
 use crate::request::{ApiRequest, ApiResponse, Body, Target};
 use crate::retry::{self, RetryPolicy};
 use crate::secure_url;

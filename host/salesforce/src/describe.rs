@@ -5,8 +5,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use crate::lock::lock;
-
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -14,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::api_usage::CallKind;
 use crate::client::Client;
 use crate::error::SalesforceError;
+use crate::lock::lock;
 use crate::request::ApiRequest;
 use crate::sobject::check_object_name;
 

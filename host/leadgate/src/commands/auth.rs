@@ -12,6 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use leadgate_salesforce::Client;
+use leadgate_salesforce::auth::{
+    BrowserAvailability, BrowserOutcome, Flow, Identity, JwtSigningKey, LoginUrl, OAuthClient,
+    OAuthSessionProvider, StoredAuthorization, WebServerFlowOptions, open_in_browser,
+};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -22,11 +27,6 @@ use crate::cli::{
     AuthTokenArgs, GlobalArgs, LoginHostArgs,
 };
 use crate::secrets::{CredentialStore, open_credentials};
-use leadgate_salesforce::Client;
-use leadgate_salesforce::auth::{
-    BrowserAvailability, BrowserOutcome, Flow, Identity, JwtSigningKey, LoginUrl, OAuthClient,
-    OAuthSessionProvider, StoredAuthorization, WebServerFlowOptions, open_in_browser,
-};
 
 /// Environment variable: the access token for `leadgate auth token`.
 const ACCESS_TOKEN_ENV: &str = "LEADGATE_ACCESS_TOKEN";

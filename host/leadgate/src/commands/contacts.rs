@@ -3,11 +3,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use leadgate_model::{ActivityRecord, ContactRecord};
 use serde_json::{Value, json};
 
 use super::output::{table, timestamp};
 use crate::cli::{ContactsCommand, ContactsListArgs, ContactsShowArgs, GlobalArgs};
-use leadgate_model::{ActivityRecord, ContactRecord};
 
 pub(super) fn run(command: ContactsCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     match command {

@@ -7,14 +7,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use serde_json::{Value, json};
-
-use crate::cli::{GlobalArgs, PluginCommand, PluginInspectArgs, PluginRunArgs};
 use leadgate_plugin_runtime::types::{Award, FieldValue, LeadField};
 use leadgate_plugin_runtime::{
     CallStats, ContactFailure, Plugin, PluginDetails, PluginLimits, PluginRun, RuleConfig, RuntimeOptions,
     describe_plugin_error, parse_timestamp, read_contacts_json_lines,
 };
+use serde_json::{Value, json};
+
+use crate::cli::{GlobalArgs, PluginCommand, PluginInspectArgs, PluginRunArgs};
 
 pub(super) fn run(command: PluginCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     match command {

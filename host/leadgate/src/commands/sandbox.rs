@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-
-use crate::cli::SandboxArgs;
 use leadgate_sandbox::oauth::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_SECURITY_TOKEN, DEFAULT_USERNAME,
 };
 use leadgate_sandbox::{FaultSettings, Sandbox, SandboxConfig};
+
+use crate::cli::SandboxArgs;
 
 pub(super) fn run(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
     let faults: FaultSettings = match &args.faults {

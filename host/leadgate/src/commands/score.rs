@@ -4,6 +4,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use leadgate_model::RuleOutcome;
+use leadgate_plugin_runtime::RuntimeOptions;
 use serde_json::{Value, json};
 
 use super::output::{progress_bar, table, timestamp};
@@ -13,8 +15,6 @@ use crate::cli::{
 use crate::config::{Config, ScoreDefinition};
 use crate::scoring::{self, ScoreRunReport};
 use crate::store::Store;
-use leadgate_model::RuleOutcome;
-use leadgate_plugin_runtime::RuntimeOptions;
 
 pub(super) fn run(command: ScoreCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     match command {

@@ -11,14 +11,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use futures_util::TryStreamExt;
+use leadgate_salesforce::auth::OAuthSessionProvider;
+use leadgate_salesforce::session::SessionProvider;
+use leadgate_salesforce::{Client, Record, StaticSession};
 use serde_json::{Map, Value, json};
 
 use super::output::table;
 use crate::cli::{GlobalArgs, SfCommand, SfConnectionArgs, SfDescribeArgs, SfLimitsArgs, SfQueryArgs};
 use crate::secrets::open_credentials;
-use leadgate_salesforce::auth::OAuthSessionProvider;
-use leadgate_salesforce::session::SessionProvider;
-use leadgate_salesforce::{Client, Record, StaticSession};
 
 /// Environment variable: an access token for `--instance-url`.
 const ACCESS_TOKEN_ENV: &str = "LEADGATE_ACCESS_TOKEN";

@@ -4,6 +4,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use leadgate_plugin_runtime::{PluginLimits, RuleConfig};
 use toml::de::{DeTable, DeValue};
 
 use super::location::{Location, SourceText};
@@ -15,7 +16,6 @@ use super::{
     Config, ConfigError, DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, PluginsConfig, RuleDefinition, ScoreDefinition,
     ScoringConfig,
 };
-use leadgate_plugin_runtime::{PluginLimits, RuleConfig};
 
 const TOP_LEVEL: &str = "the top level";
 const TOP_LEVEL_KEYS: &[&str] = &["data-dir", "plugins", "scoring", "scores"];

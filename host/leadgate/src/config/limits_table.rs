@@ -1,6 +1,7 @@
 //! `[plugins.limits]`: [`PluginLimits`] read with its own `Deserialize`, and serde's messages
 //! turned into the one-line, located messages of the rest of the file.
 
+use leadgate_plugin_runtime::PluginLimits;
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
 use toml::Spanned;
@@ -9,7 +10,6 @@ use toml::de::{DeTable, DeValue};
 use super::ConfigError;
 use super::location::SourceText;
 use super::table_reader::{did_you_mean, unknown_key_message};
-use leadgate_plugin_runtime::PluginLimits;
 
 /// How messages name the table.
 const TABLE_NAME: &str = "`[plugins.limits]`";

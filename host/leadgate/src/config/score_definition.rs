@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
+use leadgate_plugin_runtime::RuleConfig;
 use sha2::{Digest, Sha256};
 
 use super::Location;
-use leadgate_plugin_runtime::RuleConfig;
 
 /// One `[[scores]]` entry: a named score, the sum of the points its rules award.
 #[derive(Debug, Clone, PartialEq, Eq)]

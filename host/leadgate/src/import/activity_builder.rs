@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use leadgate_model::ActivityRecord;
+
 use super::activity_id::derived_activity_id_with;
 use super::activity_values::{kind, occurred_at, quantity, value};
 use super::column_names::{ActivityField, Header, KnownField};
 use super::field_rules::{id, text};
 use super::record_builder::RecordBuilder;
-use leadgate_model::ActivityRecord;
 
 /// Builds [`ActivityRecord`]s. `contact_id`, `kind` and `occurred_at` are required; an empty
 /// or absent `id` is derived from the content (see [`super::derived_activity_id`]).

@@ -1,8 +1,7 @@
 //! Ids for activities whose source has none, derived from their content.
 
-use sha2::{Digest, Sha256};
-
 use leadgate_model::ActivityRecord;
+use sha2::{Digest, Sha256};
 
 /// The prefix of a derived activity id.
 pub const DERIVED_ID_PREFIX: &str = "h-";

@@ -6,10 +6,10 @@
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
+use leadgate_model::STANDARD_ACTIVITY_KINDS;
 
 use super::field_rules::trimmed;
 use super::import_issue::quoted;
-use leadgate_model::STANDARD_ACTIVITY_KINDS;
 
 /// The longest activity kind name, in characters.
 pub const MAX_KIND_CHARS: usize = 64;

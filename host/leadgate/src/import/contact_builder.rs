@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use leadgate_model::ContactRecord;
+
 use super::column_names::{ContactField, Header};
 use super::field_rules::{email, id, text};
 use super::record_builder::RecordBuilder;
-use leadgate_model::ContactRecord;
 
 /// Builds [`ContactRecord`]s. A contact given an `id` (a CSV `id` column, a JSON `id` key that
 /// is not `null`) is keyed by it, and an empty one rejects the row; otherwise its `email`,

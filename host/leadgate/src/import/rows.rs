@@ -3,6 +3,8 @@
 use std::io::Read;
 use std::iter::FusedIterator;
 
+use leadgate_model::{ActivityRecord, ContactRecord};
+
 use super::activity_builder::ActivityBuilder;
 use super::column_names::{Header, KnownField};
 use super::contact_builder::ContactBuilder;
@@ -13,7 +15,6 @@ use super::import_issue::{ImportIssue, Problem};
 use super::input_format::InputFormat;
 use super::json_lines::{JsonLines, JsonNext};
 use super::record_builder::{RecordBuilder, csv_row, json_row};
-use leadgate_model::{ActivityRecord, ContactRecord};
 
 /// A record read from a file, with the line its row starts on.
 #[derive(Debug, Clone, PartialEq)]

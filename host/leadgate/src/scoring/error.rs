@@ -1,7 +1,8 @@
 //! What can stop a scoring run.
 
-use crate::store::StoreError;
 use leadgate_plugin_runtime::{PluginLoadError, PluginTrap};
+
+use crate::store::StoreError;
 
 /// A scoring run could not start or finish. Problems with single contacts never end up here:
 /// they are stored as those contacts' outcomes.

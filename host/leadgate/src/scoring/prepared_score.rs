@@ -1,10 +1,10 @@
 //! A score made ready to run: its rules' plugins loaded and configurations checked.
 
+use leadgate_plugin_runtime::{Requirements, RuleConfig, ScoringRulePlugin, describe_plugin_error};
 use sha2::{Digest, Sha256};
 
 use super::ScoringError;
 use crate::config::{RuleDefinition, ScoreDefinition};
-use leadgate_plugin_runtime::{Requirements, RuleConfig, ScoringRulePlugin, describe_plugin_error};
 
 /// A rule ready to run.
 #[derive(Debug, Clone)]

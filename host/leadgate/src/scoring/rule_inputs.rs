@@ -2,9 +2,10 @@
 
 use std::collections::HashSet;
 
-use super::PreparedScore;
 use leadgate_model::ContactHistory;
 use leadgate_plugin_runtime::{ContactActivitiesView, Requirements};
+
+use super::PreparedScore;
 
 /// What a score needs from a batch: whether it scores every contact, and what each rule reads.
 #[derive(Debug, Clone)]

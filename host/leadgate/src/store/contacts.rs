@@ -2,11 +2,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use leadgate_model::{ActivityRecord, ContactRecord};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Table};
 use super::{Store, StoreError, codec};
-use leadgate_model::{ActivityRecord, ContactRecord};
 
 /// Most activities stored under one key: big enough that a typical history is one value, small
 /// enough that adding to a long history rewrites little.

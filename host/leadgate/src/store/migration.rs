@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::keys::{self, Table};
 use leadgate_model::ScoreOutcomes;
 
+use super::keys::{self, Table};
 use super::scores::ContactOutcomes;
 use super::{SCHEMA_KEY, Store, StoreError, codec};
 

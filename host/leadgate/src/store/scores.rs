@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use leadgate_model::{RuleOutcome, ScoreOutcomes};
+use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Table};
 use super::{Store, StoreError, codec};

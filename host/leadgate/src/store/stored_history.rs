@@ -7,15 +7,15 @@
 
 use std::fmt;
 
+use leadgate_model::{
+    ActivityKindView, ActivityView, AddressView, AttributeView, ContactHistory, ContactView,
+};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 
 use super::contacts::ACTIVITIES_PER_CHUNK;
 use super::keys::{self, Table};
 use super::{Store, StoreError, codec};
-use leadgate_model::{
-    ActivityKindView, ActivityView, AddressView, AttributeView, ContactHistory, ContactView,
-};
 
 /// One contact's record and activity chunks, as stored.
 #[derive(Debug, Clone)]
