@@ -36,3 +36,61 @@ pub struct ContactRecord {
     /// Every other field of the source, by name.
     pub attributes: BTreeMap<String, String>,
 }
+
+impl ContactRecord {
+    /// The standard fields that have a value, by their documented (snake_case) names, in
+    /// documentation order; `id` always comes first.
+    pub fn standard_fields(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("id", Some(self.id.as_str())),
+            ("email", self.email.as_deref()),
+            ("first_name", self.first_name.as_deref()),
+            ("last_name", self.last_name.as_deref()),
+            ("company", self.company.as_deref()),
+            ("title", self.title.as_deref()),
+            ("phone", self.phone.as_deref()),
+            ("street", self.street.as_deref()),
+            ("city", self.city.as_deref()),
+            ("state", self.state.as_deref()),
+            ("postal_code", self.postal_code.as_deref()),
+            ("country", self.country.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name, value)))
+        .collect()
+    }
+
+    /// The value of the standard field `name` (snake_case) or, when no standard field has that
+    /// name or it has no value, of the attribute `name`.
+    pub fn field_or_attribute(&self, name: &str) -> Option<&str> {
+        self.standard_fields()
+            .into_iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, value)| value)
+            .or_else(|| self.attributes.get(name).map(String::as_str))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_a_value_are_listed_and_attributes_fill_in() {
+        let contact = ContactRecord {
+            id: "c-1".into(),
+            city: Some("Paris".into()),
+            attributes: BTreeMap::from([
+                ("plan".to_owned(), "pro".to_owned()),
+                ("email".to_owned(), "shadowed@example.com".to_owned()),
+            ]),
+            ..ContactRecord::default()
+        };
+        assert_eq!(contact.standard_fields(), [("id", "c-1"), ("city", "Paris")]);
+        assert_eq!(contact.field_or_attribute("city"), Some("Paris"));
+        assert_eq!(contact.field_or_attribute("plan"), Some("pro"));
+        // A standard field without a value gives way to an attribute of the same name.
+        assert_eq!(contact.field_or_attribute("email"), Some("shadowed@example.com"));
+        assert_eq!(contact.field_or_attribute("phone"), None);
+    }
+}

@@ -8,7 +8,8 @@
 //! - query and queryAll as a [`QueryStream`] that follows `nextRecordsUrl`;
 //! - sObject create / get / update / delete / upsert by External ID (300 → [`SalesforceError::MultipleMatches`]);
 //! - sObject Collections in chunks of at most 200 records with typed per-record [`SaveResult`]s;
-//! - composite requests; Bulk API 2.0 ingest jobs ([`bulk`]).
+//! - composite requests; Bulk API 2.0 ingest jobs ([`bulk`]);
+//! - query results as a grid of columns in SELECT-list order ([`record_columns`]).
 //!
 //! Every answer's `Sforce-Limit-Info` is read into [`Client::api_usage`], and every request is
 //! counted in [`Client::call_counts`]. Errors are [`SalesforceError`]s with a typed
@@ -45,6 +46,7 @@ pub mod error_code;
 pub mod limits;
 mod lock;
 pub mod query;
+pub mod record_columns;
 mod request;
 pub mod retry;
 pub mod secure_url;
