@@ -4,10 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{CACHE_DIR_ENV, DATA_DIR_ENV};
-
-/// Environment variable: the configuration file.
-pub const CONFIG_ENV: &str = "LEADGATE_CONFIG";
+use crate::environment;
 
 /// Score website contacts with WebAssembly plugins and replicate the qualified ones into
 /// Salesforce as Leads.
@@ -30,13 +27,13 @@ pub struct GlobalArgs {
     pub verbose: u8,
     /// The configuration file [default: ./leadgate.toml when it exists]. (Not `--config`:
     /// `plugin run --config KEY=VALUE` sets plugin configuration.)
-    #[arg(long, env = CONFIG_ENV, global = true, value_name = "FILE")]
+    #[arg(long, env = environment::CONFIG_FILE, global = true, value_name = "FILE")]
     pub config_file: Option<PathBuf>,
     /// The data directory (overrides `data-dir` of the configuration).
-    #[arg(long, env = DATA_DIR_ENV, global = true, value_name = "DIR")]
+    #[arg(long, env = environment::DATA_DIR, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Where compiled plugins are cached [default: ~/.cache/leadgate/plugins].
-    #[arg(long, env = CACHE_DIR_ENV, global = true, value_name = "DIR")]
+    #[arg(long, env = environment::CACHE_DIR, global = true, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Compile plugins on every load instead of caching them.
     #[arg(long, global = true)]
@@ -84,7 +81,7 @@ pub enum SfCommand {
 pub struct SfConnectionArgs {
     /// Use this instance with the access token in `LEADGATE_ACCESS_TOKEN` instead of the
     /// authorization stored by `leadgate auth`.
-    #[arg(long, env = "LEADGATE_INSTANCE_URL", value_name = "URL")]
+    #[arg(long, env = environment::INSTANCE_URL, value_name = "URL")]
     pub instance_url: Option<String>,
     /// The REST API version, e.g. 62.0.
     #[arg(long, value_name = "VERSION")]
@@ -426,7 +423,7 @@ pub struct AuthLoginArgs {
     #[command(flatten)]
     pub host: LoginHostArgs,
     /// The connected app's consumer key.
-    #[arg(long, env = "LEADGATE_CLIENT_ID", value_name = "ID")]
+    #[arg(long, env = environment::CLIENT_ID, value_name = "ID")]
     pub client_id: String,
     /// The environment variable that holds the connected app's consumer secret, when the app
     /// wants one (PKCE needs none).
@@ -450,7 +447,7 @@ pub struct AuthJwtArgs {
     #[command(flatten)]
     pub host: LoginHostArgs,
     /// The connected app's consumer key.
-    #[arg(long, env = "LEADGATE_CLIENT_ID", value_name = "ID")]
+    #[arg(long, env = environment::CLIENT_ID, value_name = "ID")]
     pub client_id: String,
     /// The Salesforce username to act as.
     #[arg(long, value_name = "USERNAME")]
@@ -471,21 +468,21 @@ pub struct AuthPasswordArgs {
     #[command(flatten)]
     pub host: LoginHostArgs,
     /// The connected app's consumer key.
-    #[arg(long, env = "LEADGATE_CLIENT_ID", value_name = "ID")]
+    #[arg(long, env = environment::CLIENT_ID, value_name = "ID")]
     pub client_id: String,
     /// The environment variable that holds the connected app's consumer secret.
-    #[arg(long, default_value = "LEADGATE_CLIENT_SECRET", value_name = "VAR")]
+    #[arg(long, default_value = environment::CLIENT_SECRET, value_name = "VAR")]
     pub client_secret_env: String,
     /// The Salesforce username.
     #[arg(long, value_name = "USERNAME")]
     pub username: String,
     /// The environment variable that holds the password; without it, the password is asked
     /// for on the terminal (never taken as an argument).
-    #[arg(long, default_value = "LEADGATE_SF_PASSWORD", value_name = "VAR")]
+    #[arg(long, default_value = environment::SF_PASSWORD, value_name = "VAR")]
     pub password_env: String,
     /// The environment variable that holds the security token; without it, it is asked for
     /// on the terminal (empty when the network is trusted).
-    #[arg(long, default_value = "LEADGATE_SF_SECURITY_TOKEN", value_name = "VAR")]
+    #[arg(long, default_value = environment::SF_SECURITY_TOKEN, value_name = "VAR")]
     pub security_token_env: String,
 }
 
@@ -496,10 +493,10 @@ pub struct AuthClientCredentialsArgs {
     #[command(flatten)]
     pub host: LoginHostArgs,
     /// The connected app's consumer key.
-    #[arg(long, env = "LEADGATE_CLIENT_ID", value_name = "ID")]
+    #[arg(long, env = environment::CLIENT_ID, value_name = "ID")]
     pub client_id: String,
     /// The environment variable that holds the connected app's consumer secret.
-    #[arg(long, default_value = "LEADGATE_CLIENT_SECRET", value_name = "VAR")]
+    #[arg(long, default_value = environment::CLIENT_SECRET, value_name = "VAR")]
     pub client_secret_env: String,
 }
 

@@ -5,24 +5,25 @@
 
 mod auth;
 mod contacts;
+mod context;
 mod import;
-mod output;
 mod plugin;
+mod printer;
+mod progress;
 mod sandbox;
 mod score;
 mod sf;
+mod table;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Parser;
-use leadgate_plugin_runtime::{PluginRuntime, RuntimeOptions, default_cache_directory, parse_timestamp};
+use leadgate_plugin_runtime::parse_timestamp;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::config::{Config, DEFAULT_FILE_NAME};
-use crate::store::Store;
+use self::context::CommandContext;
+use crate::cli::{Cli, Command};
 
 /// Exit code: something failed.
 pub const EXIT_FAILURE: u8 = 1;
@@ -43,16 +44,18 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Runs the parsed command line.
+/// Runs the parsed command line. Every command gets the same [`CommandContext`]: the settings
+/// resolved once from the flags, the environment and the file, the store, and the printer.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let context = CommandContext::new(&cli.global);
     match cli.command {
-        Command::Plugin(command) => plugin::run(command, &cli.global),
-        Command::Import(command) => import::run(command, &cli.global),
-        Command::Score(command) => score::run(command, &cli.global),
-        Command::Contacts(command) => contacts::run(command, &cli.global),
-        Command::Sandbox(args) => sandbox::run(&args),
-        Command::Auth(command) => auth::run(command, &cli.global),
-        Command::Sf(command) => sf::run(command, &cli.global),
+        Command::Plugin(command) => plugin::run(command, &context),
+        Command::Import(command) => import::run(command, &context),
+        Command::Score(command) => score::run(command, &context),
+        Command::Contacts(command) => contacts::run(command, &context),
+        Command::Sandbox(args) => sandbox::run(&args, &context),
+        Command::Auth(command) => auth::run(command, &context),
+        Command::Sf(command) => sf::run(command, &context),
     }
 }
 
@@ -83,46 +86,6 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-/// The plugin runtime as the global options ask for it: the cache directory from the command
-/// line, else the configuration's, else the per-user default.
-fn plugin_runtime(
-    global: &GlobalArgs,
-    configured_cache: Option<&std::path::Path>,
-    mut options: RuntimeOptions,
-) -> anyhow::Result<PluginRuntime> {
-    options.cache_directory = if global.no_cache {
-        None
-    } else {
-        global
-            .cache_dir
-            .clone()
-            .or_else(|| configured_cache.map(std::path::Path::to_path_buf))
-            .or_else(default_cache_directory)
-    };
-    PluginRuntime::new(options).context("cannot start the plugin runtime")
-}
-
-/// The configuration: `--config-file` (or `LEADGATE_CONFIG`), else `./leadgate.toml` when it exists,
-/// else the defaults; then environment overrides; then `--data-dir`.
-fn load_config(global: &GlobalArgs) -> anyhow::Result<Config> {
-    let default_file = std::path::Path::new(DEFAULT_FILE_NAME);
-    let mut config = match &global.config_file {
-        Some(path) => Config::load(path)?,
-        None if default_file.is_file() => Config::load(default_file)?,
-        None => Config::default(),
-    };
-    config.apply_process_environment();
-    if let Some(data_dir) = &global.data_dir {
-        config.data_dir = data_dir.clone();
-    }
-    Ok(config)
-}
-
-/// Opens the configured data directory.
-fn open_store(config: &Config) -> anyhow::Result<Store> {
-    Ok(Store::open(&config.data_dir)?)
 }
 
 /// `--now TIME`, or the current time.

@@ -29,8 +29,8 @@
 //! hint: see [`ConfigError`].
 //!
 //! Settings are layered: defaults ([`Config::default`]), then the file ([`Config::load`]), then
-//! the environment ([`Config::apply_environment`]: [`DATA_DIR_ENV`], [`CACHE_DIR_ENV`]), then the
-//! command line, which the commands apply last.
+//! the environment ([`Config::apply_environment`]: [`environment::DATA_DIR`],
+//! [`environment::CACHE_DIR`]), then the command line: [`crate::settings`] resolves all of them.
 
 mod document;
 mod error;
@@ -49,6 +49,8 @@ pub use score_definition::{RuleDefinition, ScoreDefinition};
 
 use leadgate_plugin_runtime::{PluginLimits, default_cache_directory};
 
+use crate::environment;
+
 /// The configuration file's usual name, looked for in the current directory.
 pub const DEFAULT_FILE_NAME: &str = "leadgate.toml";
 /// Where the contact store lives when nothing says otherwise, relative to the configuration
@@ -58,10 +60,6 @@ pub const DEFAULT_DATA_DIR: &str = "leadgate-data";
 pub const DEFAULT_BATCH_SIZE: usize = 100;
 /// The largest `[scoring] batch-size` allowed.
 pub const MAX_BATCH_SIZE: usize = 10_000;
-/// Environment variable that overrides `data-dir`.
-pub const DATA_DIR_ENV: &str = "LEADGATE_DATA_DIR";
-/// Environment variable that overrides `[plugins] cache-dir`.
-pub const CACHE_DIR_ENV: &str = "LEADGATE_CACHE_DIR";
 
 /// Everything `leadgate.toml` configures, with paths resolved and values checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,8 +153,8 @@ impl Config {
         document::read_config(text, source_name, base_dir, dirs::home_dir().as_deref())
     }
 
-    /// Applies the environment variables that override the file: [`DATA_DIR_ENV`] replaces
-    /// `data-dir` and [`CACHE_DIR_ENV`] replaces `[plugins] cache-dir`. `lookup` returns a
+    /// Applies the environment variables that override the file: [`environment::DATA_DIR`]
+    /// replaces `data-dir` and [`environment::CACHE_DIR`] replaces `[plugins] cache-dir`. `lookup` returns a
     /// variable's value (pass `|name| std::env::var(name).ok()`, or a fake in tests).
     ///
     /// Empty values count as unset. A relative path in a variable is relative to the current
@@ -164,23 +162,21 @@ impl Config {
     pub fn apply_environment(&mut self, lookup: impl Fn(&str) -> Option<String>) {
         let home = dirs::home_dir();
         let path_from = |name: &str| {
-            lookup(name)
-                .filter(|value| !value.trim().is_empty())
-                .map(|value| {
-                    paths::resolve(&value, Path::new(""), home.as_deref()).unwrap_or_else(|_| value.into())
-                })
+            environment::non_blank(&lookup, name).map(|value| {
+                paths::resolve(&value, Path::new(""), home.as_deref()).unwrap_or_else(|_| value.into())
+            })
         };
-        if let Some(data_dir) = path_from(DATA_DIR_ENV) {
+        if let Some(data_dir) = path_from(environment::DATA_DIR) {
             self.data_dir = data_dir;
         }
-        if let Some(cache_dir) = path_from(CACHE_DIR_ENV) {
+        if let Some(cache_dir) = path_from(environment::CACHE_DIR) {
             self.plugins.cache_dir = Some(cache_dir);
         }
     }
 
     /// [`Config::apply_environment`] with the process's environment.
     pub fn apply_process_environment(&mut self) {
-        self.apply_environment(|name| std::env::var(name).ok());
+        self.apply_environment(environment::process_lookup);
     }
 
     /// The score called `name` (ignoring case and surrounding spaces).
@@ -431,8 +427,8 @@ name = "s"
     fn environment_variables_override_the_data_and_cache_directories() {
         let mut config = parse("data-dir = \"data\"\n[plugins]\ncache-dir = \"cache\"\n").unwrap();
         config.apply_environment(|name| match name {
-            DATA_DIR_ENV => Some("/tmp/leadgate-data".to_owned()),
-            CACHE_DIR_ENV => Some("relative/cache".to_owned()),
+            environment::DATA_DIR => Some("/tmp/leadgate-data".to_owned()),
+            environment::CACHE_DIR => Some("relative/cache".to_owned()),
             _ => None,
         });
         assert_eq!(config.data_dir, Path::new("/tmp/leadgate-data"));
@@ -454,8 +450,6 @@ name = "s"
         assert_eq!(config, original);
         config.apply_environment(|_| Some(String::new()));
         assert_eq!(config, original);
-        assert_eq!(DATA_DIR_ENV, "LEADGATE_DATA_DIR");
-        assert_eq!(CACHE_DIR_ENV, "LEADGATE_CACHE_DIR");
     }
 
     #[test]

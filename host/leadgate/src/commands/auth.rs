@@ -5,6 +5,7 @@
 //! from a prompt that does not echo; an access token from `LEADGATE_ACCESS_TOKEN` or stdin.
 //! Nothing printed here contains a token or a secret.
 
+use std::fmt::Write as _;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,35 +19,35 @@ use leadgate_salesforce::auth::{
     OAuthSessionProvider, StoredAuthorization, WebServerFlowOptions, open_in_browser,
 };
 use secrecy::{ExposeSecret as _, SecretString};
-use serde_json::json;
 use zeroize::Zeroizing;
 
 use super::EXIT_FAILURE;
+use super::context::CommandContext;
+use super::printer::Printer;
 use crate::cli::{
     AuthClientCredentialsArgs, AuthCommand, AuthJwtArgs, AuthLoginArgs, AuthPasswordArgs, AuthStatusArgs,
-    AuthTokenArgs, GlobalArgs, LoginHostArgs,
+    AuthTokenArgs, LoginHostArgs,
 };
+use crate::environment::ACCESS_TOKEN as ACCESS_TOKEN_ENV;
+use crate::output::{AuthStatusDocument, NotAuthorizedDocument};
 use crate::secrets::{CredentialStore, open_credentials};
 
-/// Environment variable: the access token for `leadgate auth token`.
-const ACCESS_TOKEN_ENV: &str = "LEADGATE_ACCESS_TOKEN";
-
-pub(super) fn run(command: AuthCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(global)?;
-    let data_dir = config.data_dir;
+pub(super) fn run(command: AuthCommand, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let data_dir = context.config()?.data_dir.clone();
+    let printer = context.printer();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         match command {
-            AuthCommand::Login(args) => login(&args, &data_dir).await,
-            AuthCommand::Jwt(args) => jwt(&args, &data_dir).await,
-            AuthCommand::Password(args) => password(&args, &data_dir).await,
-            AuthCommand::ClientCredentials(args) => client_credentials(&args, &data_dir).await,
-            AuthCommand::Token(args) => token(&args, &data_dir).await,
-            AuthCommand::Status(args) => status(&args, &data_dir).await,
-            AuthCommand::Logout => logout(&data_dir).await,
+            AuthCommand::Login(args) => login(&args, &data_dir, printer).await,
+            AuthCommand::Jwt(args) => jwt(&args, &data_dir, printer).await,
+            AuthCommand::Password(args) => password(&args, &data_dir, printer).await,
+            AuthCommand::ClientCredentials(args) => client_credentials(&args, &data_dir, printer).await,
+            AuthCommand::Token(args) => token(&args, &data_dir, printer).await,
+            AuthCommand::Status(args) => status(&args, &data_dir, printer).await,
+            AuthCommand::Logout => logout(&data_dir, printer).await,
         }
     })
 }
@@ -135,6 +136,7 @@ async fn finish(
     client: Option<&OAuthClient>,
     host: Option<&LoginHostArgs>,
     credentials: &CredentialStore,
+    printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
     if let Some(host) = host
         && let Some(path) = &host.ca_certificate
@@ -153,16 +155,14 @@ async fn finish(
         .username
         .as_deref()
         .unwrap_or("(user unknown)");
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "authorized as {who} at {} ({} flow)",
+    printer.text(&format!(
+        "authorized as {who} at {} ({} flow)\n",
         authorization.instance_url, authorization.flow
-    )?;
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn login(args: &AuthLoginArgs, data_dir: &Path) -> anyhow::Result<ExitCode> {
+async fn login(args: &AuthLoginArgs, data_dir: &Path, printer: &Printer) -> anyhow::Result<ExitCode> {
     let credentials = credentials(data_dir)?;
     let client = oauth_client(&args.host, &args.client_id, args.client_secret_env.as_deref())?;
     let mut options = WebServerFlowOptions {
@@ -213,10 +213,17 @@ async fn login(args: &AuthLoginArgs, data_dir: &Path) -> anyhow::Result<ExitCode
     }
     let tokens = pending.finish().await.context("the browser login failed")?;
     let authorization = StoredAuthorization::from_grant(Flow::WebServer, &client, tokens);
-    finish(authorization, Some(&client), Some(&args.host), &credentials).await
+    finish(
+        authorization,
+        Some(&client),
+        Some(&args.host),
+        &credentials,
+        printer,
+    )
+    .await
 }
 
-async fn jwt(args: &AuthJwtArgs, data_dir: &Path) -> anyhow::Result<ExitCode> {
+async fn jwt(args: &AuthJwtArgs, data_dir: &Path, printer: &Printer) -> anyhow::Result<ExitCode> {
     let credentials = credentials(data_dir)?;
     let client = oauth_client(&args.host, &args.client_id, None)?;
     let key_file = absolute(&args.key_file)?;
@@ -239,10 +246,17 @@ async fn jwt(args: &AuthJwtArgs, data_dir: &Path) -> anyhow::Result<ExitCode> {
     authorization.jwt_key_file = Some(key_file);
     authorization.jwt_audience = Some(audience);
     authorization.identity.username = Some(args.username.clone());
-    finish(authorization, Some(&client), Some(&args.host), &credentials).await
+    finish(
+        authorization,
+        Some(&client),
+        Some(&args.host),
+        &credentials,
+        printer,
+    )
+    .await
 }
 
-async fn password(args: &AuthPasswordArgs, data_dir: &Path) -> anyhow::Result<ExitCode> {
+async fn password(args: &AuthPasswordArgs, data_dir: &Path, printer: &Printer) -> anyhow::Result<ExitCode> {
     let credentials = credentials(data_dir)?;
     let client = oauth_client(&args.host, &args.client_id, Some(&args.client_secret_env))?;
     let password = secret_from_environment_or_prompt(&args.password_env, "Salesforce password: ")?;
@@ -262,10 +276,21 @@ async fn password(args: &AuthPasswordArgs, data_dir: &Path) -> anyhow::Result<Ex
         .context("the username-password grant failed")?;
     let mut authorization = StoredAuthorization::from_grant(Flow::Password, &client, tokens);
     authorization.identity.username = Some(args.username.clone());
-    finish(authorization, Some(&client), Some(&args.host), &credentials).await
+    finish(
+        authorization,
+        Some(&client),
+        Some(&args.host),
+        &credentials,
+        printer,
+    )
+    .await
 }
 
-async fn client_credentials(args: &AuthClientCredentialsArgs, data_dir: &Path) -> anyhow::Result<ExitCode> {
+async fn client_credentials(
+    args: &AuthClientCredentialsArgs,
+    data_dir: &Path,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
     let credentials = credentials(data_dir)?;
     let client = oauth_client(&args.host, &args.client_id, Some(&args.client_secret_env))?;
     let tokens = client
@@ -273,10 +298,17 @@ async fn client_credentials(args: &AuthClientCredentialsArgs, data_dir: &Path) -
         .await
         .context("the client credentials grant failed")?;
     let authorization = StoredAuthorization::from_grant(Flow::ClientCredentials, &client, tokens);
-    finish(authorization, Some(&client), Some(&args.host), &credentials).await
+    finish(
+        authorization,
+        Some(&client),
+        Some(&args.host),
+        &credentials,
+        printer,
+    )
+    .await
 }
 
-async fn token(args: &AuthTokenArgs, data_dir: &Path) -> anyhow::Result<ExitCode> {
+async fn token(args: &AuthTokenArgs, data_dir: &Path, printer: &Printer) -> anyhow::Result<ExitCode> {
     let credentials = credentials(data_dir)?;
     let access_token = match std::env::var(ACCESS_TOKEN_ENV) {
         Ok(value) if !value.trim().is_empty() => SecretString::from(value.trim()),
@@ -296,14 +328,14 @@ async fn token(args: &AuthTokenArgs, data_dir: &Path) -> anyhow::Result<ExitCode
         }
     };
     let authorization = StoredAuthorization::from_access_token(&args.instance_url, access_token)?;
-    finish(authorization, None, None, &credentials).await
+    finish(authorization, None, None, &credentials, printer).await
 }
 
-async fn status(args: &AuthStatusArgs, data_dir: &Path) -> anyhow::Result<ExitCode> {
+async fn status(args: &AuthStatusArgs, data_dir: &Path, printer: &Printer) -> anyhow::Result<ExitCode> {
     let credentials = credentials(data_dir)?;
     let Some(authorization) = StoredAuthorization::load(&credentials)? else {
         if args.json {
-            println!("{}", json!({ "authorized": false }));
+            printer.json_line(&NotAuthorizedDocument::default())?;
         } else {
             eprintln!("not authorized; run `leadgate auth login` (or `auth jwt`, `auth password`, …)");
         }
@@ -325,26 +357,16 @@ async fn status(args: &AuthStatusArgs, data_dir: &Path) -> anyhow::Result<ExitCo
     let age_seconds = authorization.token_age_milliseconds(now) / 1000;
     let identity = &authorization.identity;
     if args.json {
-        let document = json!({
-            "authorized": true,
-            "flow": authorization.flow.as_str(),
-            "username": identity.username,
-            "display_name": identity.display_name,
-            "organization_id": identity.organization_id,
-            "user_id": identity.user_id,
-            "instance_url": authorization.instance_url,
-            "login_url": authorization.login_url,
-            "client_id": authorization.client_id,
-            "token_age_seconds": age_seconds,
-            "refresh_token": authorization.refresh_token.is_some(),
-            "api_usage": usage.map(|(used, limit)| json!({ "used": used, "limit": limit })),
-            "check_error": check_error,
-        });
-        println!("{document}");
+        printer.json_line(&AuthStatusDocument::new(
+            &authorization,
+            age_seconds,
+            usage,
+            check_error.as_deref(),
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     let unknown = "unknown";
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     writeln!(
         out,
         "user:          {}",
@@ -380,6 +402,7 @@ async fn status(args: &AuthStatusArgs, data_dir: &Path) -> anyhow::Result<ExitCo
         (None, Some(error)) => writeln!(out, "API usage:     unknown ({error})")?,
         (None, None) => writeln!(out, "API usage:     unknown")?,
     }
+    printer.text(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -413,7 +436,7 @@ fn human_duration(seconds: i64) -> String {
     }
 }
 
-async fn logout(data_dir: &Path) -> anyhow::Result<ExitCode> {
+async fn logout(data_dir: &Path, printer: &Printer) -> anyhow::Result<ExitCode> {
     let credentials = credentials(data_dir)?;
     let Some(authorization) = StoredAuthorization::load(&credentials)? else {
         eprintln!("nothing to log out of: no authorization is stored");
@@ -434,7 +457,7 @@ async fn logout(data_dir: &Path) -> anyhow::Result<ExitCode> {
     StoredAuthorization::delete(&credentials)
         .await
         .context("cannot delete the stored authorization")?;
-    println!("logged out");
+    printer.text("logged out\n")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,17 +7,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
-use serde_json::json;
 
-use super::output::progress_bar;
-use crate::cli::{FormatArg, GlobalArgs, ImportArgs, ImportCommand};
+use super::context::CommandContext;
+use super::printer::Printer;
+use super::progress::progress_bar;
+use crate::cli::{FormatArg, ImportArgs, ImportCommand};
 use crate::import::{self, InputFormat};
 use crate::ingest::{self, IngestSummary};
+use crate::output::ImportDocument;
 
-pub(super) fn run(command: ImportCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(command: ImportCommand, context: &CommandContext) -> anyhow::Result<ExitCode> {
     match command {
-        ImportCommand::Contacts(args) => import_file(&args, global, Kind::Contacts),
-        ImportCommand::Activities(args) => import_file(&args, global, Kind::Activities),
+        ImportCommand::Contacts(args) => import_file(&args, context, Kind::Contacts),
+        ImportCommand::Activities(args) => import_file(&args, context, Kind::Activities),
     }
 }
 
@@ -27,7 +29,7 @@ enum Kind {
     Activities,
 }
 
-fn import_file(args: &ImportArgs, global: &GlobalArgs, kind: Kind) -> anyhow::Result<ExitCode> {
+fn import_file(args: &ImportArgs, context: &CommandContext, kind: Kind) -> anyhow::Result<ExitCode> {
     let from_stdin = args.file.as_os_str() == "-";
     let source = if from_stdin {
         "<stdin>".to_owned()
@@ -57,28 +59,27 @@ fn import_file(args: &ImportArgs, global: &GlobalArgs, kind: Kind) -> anyhow::Re
         read: read_bytes.clone(),
     };
 
-    let config = super::load_config(global)?;
-    let store = super::open_store(&config)?;
+    let store = context.store()?;
     let bar = progress_bar(length.unwrap_or(0), "importing");
     let update = || bar.set_position(read_bytes.load(Ordering::Relaxed));
     let summary = match kind {
         Kind::Contacts => {
             let mut rows = import::contacts(reader, &source, format)?;
-            let summary = ingest::ingest_contacts(&store, rows.by_ref().inspect(|_| update()), args.strict)?;
+            let summary = ingest::ingest_contacts(store, rows.by_ref().inspect(|_| update()), args.strict)?;
             rows.finish()?;
             summary
         }
         Kind::Activities => {
             let mut rows = import::activities(reader, &source, format)?;
             let summary =
-                ingest::ingest_activities(&store, rows.by_ref().inspect(|_| update()), args.strict, &source)?;
+                ingest::ingest_activities(store, rows.by_ref().inspect(|_| update()), args.strict, &source)?;
             rows.finish()?;
             summary
         }
     };
     store.flush()?;
     bar.finish_and_clear();
-    report(&summary, &source, kind, args.json)?;
+    report(context.printer(), &summary, &source, kind, args.json)?;
     Ok(if summary.rejected == 0 {
         ExitCode::SUCCESS
     } else if summary.aborted {
@@ -88,34 +89,19 @@ fn import_file(args: &ImportArgs, global: &GlobalArgs, kind: Kind) -> anyhow::Re
     })
 }
 
-fn report(summary: &IngestSummary, source: &str, kind: Kind, json: bool) -> anyhow::Result<()> {
+fn report(
+    printer: &Printer,
+    summary: &IngestSummary,
+    source: &str,
+    kind: Kind,
+    json: bool,
+) -> anyhow::Result<()> {
     let noun = match kind {
         Kind::Contacts => "contacts",
         Kind::Activities => "activities",
     };
     if json {
-        let document = json!({
-            "source": source,
-            "kind": noun,
-            "rows": summary.rows,
-            "inserted": summary.inserted,
-            "updated": summary.updated,
-            "unchanged": summary.unchanged,
-            "rejected": summary.rejected,
-            "aborted": summary.aborted,
-            "issues": summary.issues.iter().map(|issue| json!({
-                "line": issue.line,
-                "column": issue.column,
-                "reason": issue.reason,
-                "message": issue.to_string(),
-            })).collect::<Vec<_>>(),
-        });
-        writeln!(
-            std::io::stdout().lock(),
-            "{}",
-            serde_json::to_string_pretty(&document)?
-        )?;
-        return Ok(());
+        return printer.json(&ImportDocument::new(summary, source, noun));
     }
     let mut errors = std::io::stderr().lock();
     for issue in &summary.issues {

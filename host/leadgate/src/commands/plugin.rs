@@ -2,34 +2,37 @@
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::BufReader;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use leadgate_plugin_runtime::types::{Award, FieldValue, LeadField};
+use leadgate_plugin_runtime::types::{Award, LeadField};
 use leadgate_plugin_runtime::{
-    CallStats, ContactFailure, Plugin, PluginDetails, PluginLimits, PluginRun, RuleConfig, RuntimeOptions,
-    describe_plugin_error, parse_timestamp, read_contacts_json_lines,
+    CallStats, ContactFailure, Plugin, PluginLimits, PluginRun, RuleConfig, describe_plugin_error,
+    parse_timestamp, read_contacts_json_lines,
 };
-use serde_json::{Value, json};
 
-use crate::cli::{GlobalArgs, PluginCommand, PluginInspectArgs, PluginRunArgs};
+use super::context::CommandContext;
+use crate::cli::{PluginCommand, PluginInspectArgs, PluginRunArgs};
+use crate::output::{
+    AwardsDocument, ContactResultDocument, FailureDocument, LeadFieldValueDocument, PluginDocument,
+    PluginResultDocument, PluginRunDocument, PluginRunStatsDocument, timestamp,
+};
 
-pub(super) fn run(command: PluginCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(command: PluginCommand, context: &CommandContext) -> anyhow::Result<ExitCode> {
     match command {
-        PluginCommand::Inspect(args) => inspect(args, global),
-        PluginCommand::Run(args) => run_plugin(args, global),
+        PluginCommand::Inspect(args) => inspect(args, context),
+        PluginCommand::Run(args) => run_plugin(args, context),
     }
 }
 
-fn inspect(args: PluginInspectArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let runtime = super::plugin_runtime(global, None, RuntimeOptions::default())?;
+fn inspect(args: PluginInspectArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let runtime = context.standalone_plugin_runtime(PluginLimits::default())?;
     let plugin = runtime.load(&args.file)?;
     let details = plugin.details();
-    let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&details_json(details))?)?;
+        context.printer().json(&PluginDocument::from(details))?;
     } else {
         let mut text = String::new();
         writeln!(text, "name:        {}", details.name)?;
@@ -45,12 +48,12 @@ fn inspect(args: PluginInspectArgs, global: &GlobalArgs) -> anyhow::Result<ExitC
         for import in &details.imports {
             writeln!(text, "  {import}")?;
         }
-        out.write_all(text.as_bytes())?;
+        context.printer().text(&text)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_plugin(args: PluginRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+fn run_plugin(args: PluginRunArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
     let mut limits = PluginLimits::default();
     if let Some(fuel) = args.fuel_per_contact {
         limits.fuel_per_contact = fuel;
@@ -68,14 +71,7 @@ fn run_plugin(args: PluginRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     };
     let contacts = read_input(&args)?;
 
-    let runtime = super::plugin_runtime(
-        global,
-        None,
-        RuntimeOptions {
-            limits,
-            ..RuntimeOptions::default()
-        },
-    )?;
+    let runtime = context.standalone_plugin_runtime(limits)?;
     let plugin = runtime.load(&args.file)?;
     let batch_size = usize::try_from(args.batch_size).unwrap_or(100);
 
@@ -90,7 +86,11 @@ fn run_plugin(args: PluginRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
             }
             let inputs: Vec<_> = contacts.iter().map(|(_, converted)| converted.clone()).collect();
             let run = rule.score_contacts(&config, &inputs, now, batch_size);
-            summarize(run, awards_json, awards_text)
+            summarize(
+                run,
+                |awards| PluginResultDocument::Awards(AwardsDocument::from(awards)),
+                awards_text,
+            )
         }
         Plugin::FieldMapping(mapping) => {
             if let Err(error) = mapping.check_config(&config)? {
@@ -106,38 +106,31 @@ fn run_plugin(args: PluginRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|message| anyhow::anyhow!("{message}"))?;
             let run = mapping.map_contacts(&config, &inputs, &[], now, batch_size);
-            summarize(run, fields_json, fields_text)
+            summarize(run, PluginResultDocument::fields, fields_text)
         }
     };
 
     let failed = results.iter().filter(|result| result.is_err()).count();
-    let mut out = std::io::stdout().lock();
     let details = plugin.details();
     if args.json {
-        let contacts_json: Vec<Value> = contacts
+        let results = contacts
             .iter()
-            .zip(&results)
+            .zip(results.iter())
             .map(|((contact, _), result)| match result {
-                Ok(value) => json!({ "contact": contact.id, "ok": value.0 }),
-                Err(failure) => json!({ "contact": contact.id, "error": failure_json(failure) }),
+                Ok((document, _)) => ContactResultDocument::Ok {
+                    contact: &contact.id,
+                    ok: document.clone(),
+                },
+                Err(failure) => ContactResultDocument::Err {
+                    contact: &contact.id,
+                    error: FailureDocument::from(failure),
+                },
             })
             .collect();
-        let document = json!({
-            "plugin": details_json(details),
-            "now": now,
-            "contacts": contacts_json,
-            "stats": {
-                "contacts": contacts.len(),
-                "failed": failed,
-                "calls": calls,
-                "fuel_used": stats.fuel_used,
-                "elapsed_ms": stats.elapsed.as_secs_f64() * 1000.0,
-                "log_messages_dropped": stats.log_messages_dropped,
-                "load_ms": details.load_time.as_secs_f64() * 1000.0,
-                "loaded_from_cache": details.loaded_from_cache,
-            },
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+        let stats = PluginRunStatsDocument::new(details, &stats, contacts.len(), failed, calls);
+        context
+            .printer()
+            .json(&PluginRunDocument::new(details, now, results, stats))?;
     } else {
         let mut text = String::new();
         for ((contact, _), result) in contacts.iter().zip(&results) {
@@ -147,7 +140,7 @@ fn run_plugin(args: PluginRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
                 Err(failure) => writeln!(text, "  error: {failure}")?,
             }
         }
-        out.write_all(text.as_bytes())?;
+        context.printer().text(&text)?;
         eprintln!(
             "{} {} · {} contacts ({} failed) in {} call(s) · fuel {} · {:.1} ms (load {:.1} ms{})",
             details.name,
@@ -169,11 +162,11 @@ fn run_plugin(args: PluginRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
 }
 
 /// Each contact's result rendered as JSON and as text.
-type Rendered = Result<(Value, String), ContactFailure>;
+type Rendered = Result<(PluginResultDocument, String), ContactFailure>;
 
 fn summarize<T: std::ops::Deref>(
     run: PluginRun<T>,
-    to_json: fn(&T::Target) -> Value,
+    to_json: fn(&T::Target) -> PluginResultDocument,
     to_text: fn(&T::Target) -> String,
 ) -> (Vec<Rendered>, CallStats, usize) {
     let results = run
@@ -203,24 +196,12 @@ fn read_input(
     )?)
 }
 
-fn awards_json(awards: &[Award]) -> Value {
-    let total: i64 = awards.iter().map(|award| award.points).sum();
-    json!({
-        "total": total,
-        "awards": awards.iter().map(|award| json!({
-            "points": award.points,
-            "reason": award.reason,
-            "expires_at": award.expires_at.map(format_timestamp),
-        })).collect::<Vec<_>>(),
-    })
-}
-
 fn awards_text(awards: &[Award]) -> String {
     let mut text = String::new();
     for award in awards {
         let _ = write!(text, "  {:>+8}  {}", award.points, award.reason);
         if let Some(expires_at) = award.expires_at {
-            let _ = write!(text, " (until {})", format_timestamp(expires_at));
+            let _ = write!(text, " (until {})", timestamp(expires_at));
         }
         text.push('\n');
     }
@@ -229,54 +210,15 @@ fn awards_text(awards: &[Award]) -> String {
     text
 }
 
-fn fields_json(fields: &[LeadField]) -> Value {
-    Value::Object(
-        fields
-            .iter()
-            .map(|field| (field.name.clone(), field_value_json(&field.value)))
-            .collect(),
-    )
-}
-
 fn fields_text(fields: &[LeadField]) -> String {
     let mut text = String::new();
     for field in fields {
-        let _ = writeln!(text, "  {:<24} {}", field.name, field_value_json(&field.value));
+        let _ = writeln!(
+            text,
+            "  {:<24} {}",
+            field.name,
+            LeadFieldValueDocument::from(&field.value)
+        );
     }
     text
-}
-
-fn field_value_json(value: &FieldValue) -> Value {
-    match value {
-        FieldValue::Text(text) => json!(text),
-        FieldValue::Number(number) => json!(number),
-        FieldValue::Boolean(flag) => json!(flag),
-        FieldValue::Date(date) => json!(format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)),
-        FieldValue::Datetime(millis) => json!(format_timestamp(*millis)),
-        FieldValue::Null => Value::Null,
-    }
-}
-
-fn failure_json(failure: &ContactFailure) -> Value {
-    json!({ "kind": failure.kind_name(), "message": failure.to_string() })
-}
-
-fn details_json(details: &PluginDetails) -> Value {
-    json!({
-        "name": details.name,
-        "version": details.version,
-        "role": details.role.to_string(),
-        "contract": format!("leadgate:plugin@{}", details.contract_version),
-        "description": details.description,
-        "file": details.source,
-        "size_bytes": details.size_bytes,
-        "sha256": details.sha256,
-        "exports": details.exports,
-        "imports": details.imports,
-    })
-}
-
-fn format_timestamp(millis: i64) -> String {
-    jiff::Timestamp::from_millisecond(millis)
-        .map_or_else(|_| format!("{millis} ms"), |timestamp| timestamp.to_string())
 }

@@ -3,7 +3,7 @@
 //! The first line on stdout is `sandbox org listening on URL`, printed once the port is bound:
 //! scripts and tests wait for it and take the URL from it (useful with `--port 0`).
 
-use std::io::Write;
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -14,9 +14,11 @@ use leadgate_sandbox::oauth::{
 };
 use leadgate_sandbox::{FaultSettings, Sandbox, SandboxConfig};
 
+use super::context::CommandContext;
+use super::printer::Printer;
 use crate::cli::SandboxArgs;
 
-pub(super) fn run(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: &SandboxArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
     let faults: FaultSettings = match &args.faults {
         Some(text) => serde_json::from_str(text).context("--faults is not valid fault settings JSON")?,
         None => FaultSettings::default(),
@@ -45,11 +47,11 @@ pub(super) fn run(args: &SandboxArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(config, args))?;
+    runtime.block_on(serve(config, args, context.printer()))?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(config: SandboxConfig, args: &SandboxArgs) -> anyhow::Result<()> {
+async fn serve(config: SandboxConfig, args: &SandboxArgs, printer: &Printer) -> anyhow::Result<()> {
     let sandbox = Sandbox::start(config)
         .await
         .context("cannot start the sandbox org")?;
@@ -58,7 +60,7 @@ async fn serve(config: SandboxConfig, args: &SandboxArgs) -> anyhow::Result<()> 
             .with_context(|| format!("cannot write the certificate to `{}`", path.display()))?;
     }
     {
-        let mut out = std::io::stdout().lock();
+        let mut out = String::new();
         writeln!(out, "sandbox org listening on {}", sandbox.base_url())?;
         writeln!(out, "  instance URL / login host: {}", sandbox.base_url())?;
         writeln!(out, "  connected app client id:   {DEFAULT_CLIENT_ID}")?;
@@ -91,7 +93,7 @@ async fn serve(config: SandboxConfig, args: &SandboxArgs) -> anyhow::Result<()> 
             )?;
         }
         writeln!(out, "press Ctrl-C to stop")?;
-        out.flush()?;
+        printer.text(&out)?;
     }
     stop_requested().await?;
     eprintln!("stopping the sandbox org");

@@ -1,54 +1,51 @@
 //! `leadgate score run|recalc|list|show|contacts`.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use leadgate_model::RuleOutcome;
-use leadgate_plugin_runtime::RuntimeOptions;
-use serde_json::{Value, json};
 
-use super::output::{progress_bar, table, timestamp};
-use crate::cli::{
-    GlobalArgs, JsonArg, ScoreCommand, ScoreContactsArgs, ScoreRecalcArgs, ScoreRunArgs, ScoreShowArgs,
-};
+use super::contacts::full_name;
+use super::context::CommandContext;
+use super::printer::Printer;
+use super::progress::progress_bar;
+use super::table::table;
+use crate::cli::{JsonArg, ScoreCommand, ScoreContactsArgs, ScoreRecalcArgs, ScoreRunArgs, ScoreShowArgs};
 use crate::config::{Config, ScoreDefinition};
+use crate::output::{
+    ScoreContactDocument, ScoreListDocument, ScoreRunDocument, ScoreShowDocument, timestamp,
+};
 use crate::scoring::{self, ScoreRunReport};
-use crate::store::Store;
 
-pub(super) fn run(command: ScoreCommand, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(command: ScoreCommand, context: &CommandContext) -> anyhow::Result<ExitCode> {
     match command {
-        ScoreCommand::Run(args) => score_run(&args, global),
-        ScoreCommand::Recalc(args) => recalc(&args, global),
-        ScoreCommand::List(args) => list(&args, global),
-        ScoreCommand::Show(args) => show(&args, global),
-        ScoreCommand::Contacts(args) => contacts(&args, global),
+        ScoreCommand::Run(args) => score_run(&args, context),
+        ScoreCommand::Recalc(args) => recalc(&args, context),
+        ScoreCommand::List(args) => list(&args, context),
+        ScoreCommand::Show(args) => show(&args, context),
+        ScoreCommand::Contacts(args) => contacts(&args, context),
     }
 }
 
-fn score_run(args: &ScoreRunArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(global)?;
+fn score_run(args: &ScoreRunArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    context.config()?;
     let now = super::moment(args.now.as_ref())?;
-    let store = super::open_store(&config)?;
-    execute(&config, &store, now, args.json, global)
+    context.store()?;
+    execute(context, now, args.json)
 }
 
-fn recalc(args: &ScoreRecalcArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(global)?;
+fn recalc(args: &ScoreRecalcArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let config = context.config()?;
     let now = super::moment(args.now.as_ref())?;
-    let store = super::open_store(&config)?;
-    scoring::request_recalculation(&store, &config, args.score.as_deref())?;
-    execute(&config, &store, now, args.json, global)
+    let store = context.store()?;
+    scoring::request_recalculation(store, config, args.score.as_deref())?;
+    execute(context, now, args.json)
 }
 
 /// Runs the scoring engine with a progress bar and prints its summary.
-fn execute(
-    config: &Config,
-    store: &Store,
-    now: i64,
-    json: bool,
-    global: &GlobalArgs,
-) -> anyhow::Result<ExitCode> {
+fn execute(context: &CommandContext, now: i64, json: bool) -> anyhow::Result<ExitCode> {
+    let config = context.config()?;
+    let store = context.store()?;
     if config.scores.is_empty() {
         anyhow::bail!(
             "no scores are configured{}\nhint: define `[[scores]]` in leadgate.toml (see examples/leadgate.toml)",
@@ -59,14 +56,7 @@ fn execute(
                 .unwrap_or_default()
         );
     }
-    let runtime = super::plugin_runtime(
-        global,
-        config.plugins.cache_dir.as_deref(),
-        RuntimeOptions {
-            limits: config.plugins.limits.clone(),
-            ..RuntimeOptions::default()
-        },
-    )?;
+    let runtime = context.configured_plugin_runtime()?;
     let bar = progress_bar(0, "scoring");
     let reports = scoring::run(store, config, &runtime, now, &|done, total| {
         bar.set_length(total as u64);
@@ -75,7 +65,7 @@ fn execute(
     .context("scoring failed")?;
     bar.finish_and_clear();
     let failures: u64 = reports.iter().map(|report| report.run.failures).sum();
-    print_reports(&reports, json)?;
+    print_reports(context.printer(), &reports, json)?;
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {
@@ -83,23 +73,10 @@ fn execute(
     })
 }
 
-fn print_reports(reports: &[ScoreRunReport], json: bool) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+fn print_reports(printer: &Printer, reports: &[ScoreRunReport], json: bool) -> anyhow::Result<()> {
     if json {
-        let document: Vec<Value> = reports
-            .iter()
-            .map(|report| {
-                json!({
-                    "score": report.score,
-                    "contacts": report.run.contacts,
-                    "failures": report.run.failures,
-                    "recalculated": report.run.recalculated,
-                    "elapsed_ms": report.run.elapsed_ms,
-                })
-            })
-            .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
-        return Ok(());
+        let documents: Vec<ScoreRunDocument<'_>> = reports.iter().map(ScoreRunDocument::from).collect();
+        return printer.json(&documents);
     }
     let rows: Vec<Vec<String>> = reports
         .iter()
@@ -117,16 +94,16 @@ fn print_reports(reports: &[ScoreRunReport], json: bool) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    out.write_all(table(&["score", "contacts scored", "failures", "scope"], &rows).as_bytes())?;
+    printer.text(&table(&["score", "contacts scored", "failures", "scope"], &rows))?;
     if let Some(first) = reports.first() {
         eprintln!("scored in {} ms", first.run.elapsed_ms);
     }
     Ok(())
 }
 
-fn list(args: &JsonArg, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(global)?;
-    let store = super::open_store(&config)?;
+fn list(args: &JsonArg, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let config = context.config()?;
+    let store = context.store()?;
     let now = jiff::Timestamp::now().as_millisecond();
     let mut entries = Vec::new();
     for score in &config.scores {
@@ -134,33 +111,14 @@ fn list(args: &JsonArg, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         let qualifying = totals.iter().filter(|total| total.points > 0).count();
         entries.push((score, totals.len(), qualifying, store.last_run(&score.name)?));
     }
-    let mut out = std::io::stdout().lock();
     if args.json {
-        let document: Vec<Value> = entries
+        let documents: Vec<ScoreListDocument<'_>> = entries
             .iter()
             .map(|(score, scored, with_points, last_run)| {
-                json!({
-                    "name": score.name,
-                    "description": score.description,
-                    "enabled": score.enabled,
-                    "alert_thresholds": score.alert_thresholds,
-                    "rules": score.rules.iter().map(|rule| json!({
-                        "name": rule.name,
-                        "plugin": rule.plugin.display().to_string(),
-                        "config": rule.config.entries().collect::<std::collections::BTreeMap<_, _>>(),
-                    })).collect::<Vec<_>>(),
-                    "contacts_scored": scored,
-                    "contacts_with_points": with_points,
-                    "last_run": last_run.as_ref().map(|run| json!({
-                        "finished_at": timestamp(run.finished_at),
-                        "contacts": run.contacts,
-                        "failures": run.failures,
-                        "recalculated": run.recalculated,
-                    })),
-                })
+                ScoreListDocument::new(score, *scored, *with_points, last_run.as_ref())
             })
             .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+        context.printer().json(&documents)?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<Vec<String>> = entries
@@ -183,20 +141,17 @@ fn list(args: &JsonArg, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
             ]
         })
         .collect();
-    out.write_all(
-        table(
-            &[
-                "score",
-                "enabled",
-                "rules",
-                "contacts scored",
-                "with points",
-                "last run",
-            ],
-            &rows,
-        )
-        .as_bytes(),
-    )?;
+    context.printer().text(&table(
+        &[
+            "score",
+            "enabled",
+            "rules",
+            "contacts scored",
+            "with points",
+            "last run",
+        ],
+        &rows,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -214,11 +169,11 @@ fn configured_score<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a Sc
     })
 }
 
-fn show(args: &ScoreShowArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(global)?;
-    let score = configured_score(&config, &args.score)?;
+fn show(args: &ScoreShowArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let config = context.config()?;
+    let score = configured_score(config, &args.score)?;
     let now = super::moment(args.now.as_ref())?;
-    let store = super::open_store(&config)?;
+    let store = context.store()?;
     if store.contact(&args.contact)?.is_none() {
         anyhow::bail!("no contact `{}` in the store", args.contact);
     }
@@ -227,34 +182,14 @@ fn show(args: &ScoreShowArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         .values()
         .map(|outcome| outcome.points_at(now))
         .fold(0, i64::saturating_add);
-    let mut out = std::io::stdout().lock();
     if args.json {
-        let rules: Vec<Value> = score
-            .rules
-            .iter()
-            .map(|rule| match outcomes.get(&rule.name) {
-                None => json!({ "rule": rule.name, "scored": false }),
-                Some(RuleOutcome::Failed { message }) => json!({ "rule": rule.name, "error": message }),
-                Some(RuleOutcome::Awards(awards)) => json!({
-                    "rule": rule.name,
-                    "points": RuleOutcome::Awards(awards.clone()).points_at(now),
-                    "awards": awards.iter().map(|award| json!({
-                        "points": award.points,
-                        "reason": award.reason,
-                        "expires_at": award.expires_at.map(timestamp),
-                        "expired": !award.counts_at(now),
-                    })).collect::<Vec<_>>(),
-                }),
-            })
-            .collect();
-        let document = json!({
-            "score": score.name,
-            "contact": args.contact,
-            "as_of": timestamp(now),
-            "total": total,
-            "rules": rules,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+        context.printer().json(&ScoreShowDocument::new(
+            score,
+            &args.contact,
+            &outcomes,
+            now,
+            total,
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = format!(
@@ -286,15 +221,15 @@ fn show(args: &ScoreShowArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     text.push_str(&format!("  total: {total}\n"));
-    out.write_all(text.as_bytes())?;
+    context.printer().text(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn contacts(args: &ScoreContactsArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(global)?;
-    let score = configured_score(&config, &args.score)?;
+fn contacts(args: &ScoreContactsArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let config = context.config()?;
+    let score = configured_score(config, &args.score)?;
     let now = super::moment(args.now.as_ref())?;
-    let store = super::open_store(&config)?;
+    let store = context.store()?;
     let mut totals: Vec<_> = store
         .totals(&score.name, now)?
         .into_iter()
@@ -310,28 +245,16 @@ fn contacts(args: &ScoreContactsArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     if let Some(limit) = args.limit {
         totals.truncate(limit);
     }
-    let mut out = std::io::stdout().lock();
     if args.json {
-        let document: Vec<Value> = totals
-            .iter()
-            .map(|total| json!({ "contact": total.contact_id, "points": total.points, "failed_rules": total.failed_rules }))
-            .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+        let documents: Vec<ScoreContactDocument<'_>> =
+            totals.iter().map(ScoreContactDocument::from).collect();
+        context.printer().json(&documents)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut rows = Vec::with_capacity(totals.len());
     for total in &totals {
         let contact = store.contact(&total.contact_id)?;
-        let name = contact
-            .as_ref()
-            .map(|contact| {
-                [contact.first_name.as_deref(), contact.last_name.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default();
+        let name = contact.as_ref().map(full_name).unwrap_or_default();
         let email = contact.and_then(|contact| contact.email).unwrap_or_default();
         rows.push(vec![
             total.points.to_string(),
@@ -340,7 +263,9 @@ fn contacts(args: &ScoreContactsArgs, global: &GlobalArgs) -> anyhow::Result<Exi
             email,
         ]);
     }
-    out.write_all(table(&["points", "contact", "name", "email"], &rows).as_bytes())?;
+    context
+        .printer()
+        .text(&table(&["points", "contact", "name", "email"], &rows))?;
     eprintln!(
         "{} contact(s) with at least {} point(s) in `{}`",
         totals.len(),

@@ -1,8 +1,4 @@
-//! Shared pieces of command output: tables, times, progress bars.
-
-use std::io::IsTerminal;
-
-use indicatif::{ProgressBar, ProgressStyle};
+//! Text tables, the human form of most command output.
 
 /// Renders rows as a left-aligned text table with a header; the last column is not padded.
 pub(super) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -31,24 +27,6 @@ pub(super) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         line(&mut row.iter().map(String::as_str));
     }
     text
-}
-
-/// A moment as RFC 3339 text (UTC).
-pub(super) fn timestamp(millis: i64) -> String {
-    jiff::Timestamp::from_millisecond(millis).map_or_else(|_| format!("{millis} ms"), |time| time.to_string())
-}
-
-/// A progress bar on stderr when it is a terminal; hidden otherwise (logs and pipes stay clean).
-pub(super) fn progress_bar(length: u64, message: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(length);
-    if let Ok(style) = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta})") {
-        bar.set_style(style);
-    }
-    bar.set_message(message.to_owned());
-    bar
 }
 
 #[cfg(test)]

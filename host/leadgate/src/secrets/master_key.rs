@@ -11,9 +11,8 @@ use zeroize::Zeroizing;
 
 use super::SecretsError;
 
-/// Environment variable: the master key as 64 hex digits or base64. When set, it wins over the
-/// key file, which is then neither read nor created.
-pub const MASTER_KEY_ENV: &str = "LEADGATE_MASTER_KEY";
+/// The variable that holds the master key; see [`crate::environment::MASTER_KEY`].
+pub use crate::environment::MASTER_KEY as MASTER_KEY_ENV;
 
 /// The key file's name inside the data directory.
 pub const MASTER_KEY_FILE_NAME: &str = "master.key";

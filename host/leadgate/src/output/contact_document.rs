@@ -1,0 +1,177 @@
+//! `contacts show --json` and `contacts list --json`.
+
+use std::collections::BTreeMap;
+
+use leadgate_model::{ActivityRecord, ContactRecord};
+use serde::Serialize;
+
+use super::timestamp;
+
+/// A contact: its standard fields that have a value, and its attributes.
+#[derive(Debug, Serialize)]
+pub struct ContactDocument<'a> {
+    attributes: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    city: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    company: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_name: Option<&'a str>,
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    postal_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    street: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+}
+
+impl<'a> From<&'a ContactRecord> for ContactDocument<'a> {
+    fn from(contact: &'a ContactRecord) -> Self {
+        Self {
+            attributes: &contact.attributes,
+            city: contact.city.as_deref(),
+            company: contact.company.as_deref(),
+            country: contact.country.as_deref(),
+            email: contact.email.as_deref(),
+            first_name: contact.first_name.as_deref(),
+            id: &contact.id,
+            last_name: contact.last_name.as_deref(),
+            phone: contact.phone.as_deref(),
+            postal_code: contact.postal_code.as_deref(),
+            state: contact.state.as_deref(),
+            street: contact.street.as_deref(),
+            title: contact.title.as_deref(),
+        }
+    }
+}
+
+/// One activity of a contact, its moment as RFC 3339 text.
+#[derive(Debug, Serialize)]
+pub struct ActivityDocument<'a> {
+    attributes: &'a BTreeMap<String, String>,
+    id: &'a str,
+    kind: &'a str,
+    occurred_at: String,
+    quantity: Option<u32>,
+    subject: Option<&'a str>,
+    value: Option<f64>,
+}
+
+impl<'a> From<&'a ActivityRecord> for ActivityDocument<'a> {
+    fn from(activity: &'a ActivityRecord) -> Self {
+        Self {
+            attributes: &activity.attributes,
+            id: &activity.id,
+            kind: &activity.kind,
+            occurred_at: timestamp(activity.occurred_at),
+            quantity: activity.quantity,
+            subject: activity.subject.as_deref(),
+            value: activity.value,
+        }
+    }
+}
+
+/// A score the contact has points in.
+#[derive(Debug, Serialize)]
+struct ContactScoreDocument<'a> {
+    points: i64,
+    score: &'a str,
+}
+
+/// `contacts show --json`: the contact, its activities and its current scores.
+#[derive(Debug, Serialize)]
+pub struct ContactShowDocument<'a> {
+    activities: Vec<ActivityDocument<'a>>,
+    contact: ContactDocument<'a>,
+    scores: Vec<ContactScoreDocument<'a>>,
+}
+
+impl<'a> ContactShowDocument<'a> {
+    /// The document for `contact`, its `activities` and its points per score.
+    pub fn new(
+        contact: &'a ContactRecord,
+        activities: &'a [ActivityRecord],
+        scores: &'a [(String, i64)],
+    ) -> Self {
+        Self {
+            activities: activities.iter().map(ActivityDocument::from).collect(),
+            contact: ContactDocument::from(contact),
+            scores: scores
+                .iter()
+                .map(|(score, points)| ContactScoreDocument {
+                    points: *points,
+                    score,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::test_support::{in_order, keys};
+
+    #[test]
+    fn contacts_show_only_the_fields_they_have_in_sorted_order() {
+        let contact = ContactRecord {
+            id: "c-1".into(),
+            email: Some("ada@example.com".into()),
+            city: Some("London".into()),
+            ..ContactRecord::default()
+        };
+        let document = ContactDocument::from(&contact);
+        assert_eq!(keys(&document), ["attributes", "city", "email", "id"]);
+        assert!(in_order(&document));
+        let full = ContactRecord {
+            first_name: Some("Ada".into()),
+            last_name: Some("Lovelace".into()),
+            company: Some("Engines".into()),
+            title: Some("Analyst".into()),
+            phone: Some("1".into()),
+            street: Some("1 St".into()),
+            state: Some("LDN".into()),
+            postal_code: Some("N1".into()),
+            country: Some("UK".into()),
+            ..contact
+        };
+        assert!(in_order(&ContactDocument::from(&full)));
+    }
+
+    #[test]
+    fn activities_print_their_moment_as_text() {
+        let activity = ActivityRecord {
+            contact_id: "c-1".into(),
+            id: "a-1".into(),
+            kind: "purchase".into(),
+            occurred_at: 0,
+            subject: Some("Office".into()),
+            quantity: Some(3),
+            value: None,
+            attributes: BTreeMap::new(),
+        };
+        let document = ActivityDocument::from(&activity);
+        assert!(in_order(&document));
+        assert_eq!(
+            serde_json::to_value(&document).unwrap()["occurred_at"],
+            "1970-01-01T00:00:00Z"
+        );
+        let contact = ContactRecord::default();
+        let activities = [activity.clone()];
+        let scores = [("s".to_owned(), 1)];
+        let show = ContactShowDocument::new(&contact, &activities, &scores);
+        assert_eq!(keys(&show), ["activities", "contact", "scores"]);
+        assert!(in_order(&show));
+    }
+}
