@@ -19,7 +19,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use leadgate_plugin_runtime::parse_timestamp;
+use leadgate_model::parse_timestamp;
 use tracing_subscriber::EnvFilter;
 
 use self::context::CommandContext;
@@ -88,10 +88,35 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// `--now TIME`, or the current time.
+/// `--now TIME` (any form [`parse_timestamp`] takes), or the current time.
 fn moment(now: Option<&String>) -> anyhow::Result<i64> {
     match now {
-        Some(text) => parse_timestamp(text).map_err(|message| anyhow::anyhow!("--now: {message}")),
+        Some(text) => {
+            parse_timestamp(text).map_err(|error| anyhow::anyhow!("--now: `{}` {error}", text.trim()))
+        }
         None => Ok(jiff::Timestamp::now().as_millisecond()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_takes_every_form_an_import_takes() {
+        // Dates and milliseconds were refused here once, while imports took them.
+        for (text, millis) in [
+            ("2026-03-01T10:00:00Z", 1_772_359_200_000),
+            ("2026-03-01T12:00:00+02:00", 1_772_359_200_000),
+            ("1772359200000", 1_772_359_200_000),
+            ("2026-03-01", 1_772_323_200_000),
+        ] {
+            assert_eq!(moment(Some(&text.to_owned())).ok(), Some(millis), "{text}");
+        }
+        let error = moment(Some(&"2026-03-01T10:00:00".to_owned())).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "--now: `2026-03-01T10:00:00` has no UTC offset: add `Z` for UTC or an offset such as `+02:00`"
+        );
     }
 }

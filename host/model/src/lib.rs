@@ -9,7 +9,8 @@
 //! - [`ActivityKindView`] and [`STANDARD_ACTIVITY_KINDS`]: the activity kinds, declared once;
 //! - [`ContactHistory`] and its parts: a contact and its activities borrowing their text from
 //!   wherever it already is (the store's value bytes), so scoring copies no string;
-//! - [`Award`] and [`RuleOutcome`]: what a rule gave a contact.
+//! - [`Award`] and [`RuleOutcome`]: what a rule gave a contact;
+//! - [`parse_timestamp`]: the one parser of moments, for imports, JSON lines and `--now`.
 
 mod activity;
 mod activity_kind;
@@ -17,6 +18,7 @@ mod award;
 mod contact;
 mod history;
 mod rule_outcome;
+mod timestamp;
 
 pub use activity::ActivityRecord;
 pub use activity_kind::{ActivityKindView, STANDARD_ACTIVITY_KINDS};
@@ -24,3 +26,4 @@ pub use award::Award;
 pub use contact::ContactRecord;
 pub use history::{ActivityView, AddressView, AttributeView, ContactHistory, ContactView};
 pub use rule_outcome::{RuleOutcome, ScoreOutcomes};
+pub use timestamp::{TimestampError, parse_timestamp};

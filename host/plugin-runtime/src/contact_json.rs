@@ -16,14 +16,15 @@
 //! text, number or boolean values), `activities`, `scores` (score name → points, for field
 //! mappings). Activity fields: `kind` (required: `purchase`, `page-visit`, `form-submission`,
 //! `email-open`, `email-click`, `event-attendance`, or any other name for a custom kind),
-//! `occurred_at` (required: RFC 3339 text, or milliseconds since the Unix epoch), `id`
+//! `occurred_at` (required: a number of milliseconds since the Unix epoch, or text in any form
+//! [`leadgate_model::parse_timestamp`] takes: RFC 3339, milliseconds, a date), `id`
 //! (defaults to `a<position>`), `subject`, `quantity`, `value`, `attributes`. Unknown fields are
 //! rejected, so a typo never goes unnoticed.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
-use leadgate_model::{ActivityRecord, ContactRecord};
+use leadgate_model::{ActivityRecord, ContactRecord, TimestampError, parse_timestamp};
 use serde::Deserialize;
 
 use super::types::{Activity, Contact, ContactActivities, MappingInput, ScoreTotal, Timestamp};
@@ -103,13 +104,13 @@ pub struct ActivityJson {
     pub attributes: BTreeMap<String, AttributeValue>,
 }
 
-/// A moment as RFC 3339 text or as milliseconds since the Unix epoch.
+/// A moment as milliseconds since the Unix epoch, or as text (RFC 3339, milliseconds, a date).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum TimeJson {
     /// Milliseconds since 1970-01-01T00:00:00Z.
     Milliseconds(i64),
-    /// RFC 3339 text, e.g. `2026-03-01T10:00:00Z`.
+    /// Text, e.g. `2026-03-01T10:00:00Z`; see [`parse_timestamp`].
     Text(String),
 }
 
@@ -133,6 +134,30 @@ impl AttributeValue {
             Self::Number(value) => value.to_string(),
         }
     }
+}
+
+/// Why a well-formed contact line is still not a contact.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContactLineError {
+    /// The contact's `id` is empty or spaces.
+    #[error("`id` is empty")]
+    EmptyId,
+    /// An activity's `kind` is empty.
+    #[error("activity {position}: `kind` is empty")]
+    EmptyKind {
+        /// The activity's 1-based position in `activities`.
+        position: usize,
+    },
+    /// An activity's `occurred_at` is not a moment.
+    #[error("activity {position}: `occurred_at`: `{text}` {problem}")]
+    OccurredAt {
+        /// The activity's 1-based position in `activities`.
+        position: usize,
+        /// The text as given.
+        text: String,
+        /// What is wrong with it.
+        problem: TimestampError,
+    },
 }
 
 /// A line that is not a valid contact.
@@ -165,7 +190,9 @@ pub fn read_contacts_json_lines(
             continue;
         }
         let contact: ContactJson = serde_json::from_str(&line).map_err(|json| error(json.to_string()))?;
-        let converted = contact.to_contact_activities().map_err(error)?;
+        let converted = contact
+            .to_contact_activities()
+            .map_err(|invalid| error(invalid.to_string()))?;
         contacts.push((contact, converted));
     }
     Ok(contacts)
@@ -173,9 +200,9 @@ pub fn read_contacts_json_lines(
 
 impl ContactJson {
     /// The contact as leadgate stores it.
-    pub fn to_record(&self) -> Result<ContactRecord, String> {
+    pub fn to_record(&self) -> Result<ContactRecord, ContactLineError> {
         if self.id.trim().is_empty() {
-            return Err("`id` is empty".to_owned());
+            return Err(ContactLineError::EmptyId);
         }
         Ok(ContactRecord {
             id: self.id.clone(),
@@ -195,29 +222,25 @@ impl ContactJson {
     }
 
     /// The contact as the plugin contract's type.
-    pub fn to_contact(&self) -> Result<Contact, String> {
+    pub fn to_contact(&self) -> Result<Contact, ContactLineError> {
         Ok(Contact::from(self.to_record()?))
     }
 
     /// The contact with its activities (oldest first), the input of a scoring rule.
-    pub fn to_contact_activities(&self) -> Result<ContactActivities, String> {
+    pub fn to_contact_activities(&self) -> Result<ContactActivities, ContactLineError> {
         let contact = self.to_contact()?;
         let mut activities = self
             .activities
             .iter()
             .enumerate()
-            .map(|(position, activity)| {
-                activity
-                    .to_activity(position)
-                    .map_err(|message| format!("activity {}: {message}", position + 1))
-            })
+            .map(|(position, activity)| activity.to_activity(position))
             .collect::<Result<Vec<_>, _>>()?;
         activities.sort_by_key(|activity| activity.occurred_at);
         Ok(ContactActivities { contact, activities })
     }
 
     /// The contact with its scores, the input of a field mapping.
-    pub fn to_mapping_input(&self) -> Result<MappingInput, String> {
+    pub fn to_mapping_input(&self) -> Result<MappingInput, ContactLineError> {
         Ok(MappingInput {
             contact: self.to_contact()?,
             scores: self
@@ -233,15 +256,29 @@ impl ContactJson {
 }
 
 impl ActivityJson {
-    fn to_activity(&self, position: usize) -> Result<Activity, String> {
+    /// The activity at `position` (0-based) of its contact line.
+    fn to_activity(&self, position: usize) -> Result<Activity, ContactLineError> {
         if self.kind.is_empty() {
-            return Err("`kind` is empty".to_owned());
+            return Err(ContactLineError::EmptyKind {
+                position: position + 1,
+            });
         }
+        let occurred_at = self
+            .occurred_at
+            .to_millis()
+            .map_err(|problem| ContactLineError::OccurredAt {
+                position: position + 1,
+                text: match &self.occurred_at {
+                    TimeJson::Text(text) => text.clone(),
+                    TimeJson::Milliseconds(millis) => millis.to_string(),
+                },
+                problem,
+            })?;
         let record = ActivityRecord {
             contact_id: String::new(),
             id: self.id.clone().unwrap_or_else(|| format!("a{}", position + 1)),
             kind: self.kind.clone(),
-            occurred_at: self.occurred_at.to_millis()?,
+            occurred_at,
             subject: self.subject.clone(),
             quantity: self.quantity,
             value: self.value,
@@ -253,20 +290,12 @@ impl ActivityJson {
 
 impl TimeJson {
     /// Milliseconds since the Unix epoch.
-    pub fn to_millis(&self) -> Result<Timestamp, String> {
+    pub fn to_millis(&self) -> Result<Timestamp, TimestampError> {
         match self {
             Self::Milliseconds(millis) => Ok(*millis),
-            Self::Text(text) => parse_timestamp(text).map_err(|message| format!("`occurred_at`: {message}")),
+            Self::Text(text) => parse_timestamp(text),
         }
     }
-}
-
-/// Parses RFC 3339 text (`2026-03-01T10:00:00Z`, `2026-03-01T12:00:00+02:00`) into
-/// milliseconds since the Unix epoch.
-pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
-    text.parse::<jiff::Timestamp>()
-        .map(|timestamp| timestamp.as_millisecond())
-        .map_err(|error| format!("`{text}` is not an RFC 3339 time such as 2026-03-01T10:00:00Z ({error})"))
 }
 
 fn attributes(values: &BTreeMap<String, AttributeValue>) -> BTreeMap<String, String> {

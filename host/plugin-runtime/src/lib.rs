@@ -37,7 +37,7 @@ pub use bindings::types;
 pub use bindings::{config_interface, logging};
 pub use call::CallStats;
 pub use contact_json::{
-    ActivityJson, AttributeValue, ContactJson, ContactJsonError, TimeJson, parse_timestamp,
+    ActivityJson, AttributeValue, ContactJson, ContactJsonError, ContactLineError, TimeJson,
     read_contacts_json_lines,
 };
 pub use contract_types::activity_kind_name;
@@ -46,6 +46,8 @@ pub use error::{
 };
 pub use field_mapping_plugin::{FieldMappingPlugin, MappedBatch};
 pub use input_view::{ContactActivitiesView, ScoringInput};
+/// The one parser of moments, re-exported for callers that read JSON contact lines.
+pub use leadgate_model::{TimestampError, parse_timestamp};
 pub use limits::PluginLimits;
 pub use rule_config::RuleConfig;
 pub use runtime::{

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use leadgate_plugin_runtime::types::{Award, LeadField};
 use leadgate_plugin_runtime::{
     CallStats, ContactFailure, Plugin, PluginLimits, PluginRun, RuleConfig, describe_plugin_error,
-    parse_timestamp, read_contacts_json_lines,
+    read_contacts_json_lines,
 };
 
 use super::context::CommandContext;
@@ -65,10 +65,7 @@ fn run_plugin(args: PluginRunArgs, context: &CommandContext) -> anyhow::Result<E
         limits.deadline = Duration::from_millis(milliseconds);
     }
     let config = RuleConfig::from_assignments(&args.config)?;
-    let now = match &args.now {
-        Some(text) => parse_timestamp(text).map_err(|message| anyhow::anyhow!("--now: {message}"))?,
-        None => jiff::Timestamp::now().as_millisecond(),
-    };
+    let now = super::moment(args.now.as_ref())?;
     let contacts = read_input(&args)?;
 
     let runtime = context.standalone_plugin_runtime(limits)?;
@@ -103,8 +100,7 @@ fn run_plugin(args: PluginRunArgs, context: &CommandContext) -> anyhow::Result<E
             let inputs = contacts
                 .iter()
                 .map(|(contact, _)| contact.to_mapping_input())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|message| anyhow::anyhow!("{message}"))?;
+                .collect::<Result<Vec<_>, _>>()?;
             let run = mapping.map_contacts(&config, &inputs, &[], now, batch_size);
             summarize(run, PluginResultDocument::fields, fields_text)
         }

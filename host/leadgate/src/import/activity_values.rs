@@ -3,10 +3,7 @@
 //! JSON numbers and booleans reach these as their text (`250`, `12.5`, `true`), so CSV and JSON
 //! Lines accept exactly the same values.
 
-use jiff::Timestamp;
-use jiff::civil::{Date, DateTime};
-use jiff::tz::TimeZone;
-use leadgate_model::STANDARD_ACTIVITY_KINDS;
+use leadgate_model::{STANDARD_ACTIVITY_KINDS, TimestampError, parse_timestamp};
 
 use super::field_rules::trimmed;
 use super::import_issue::quoted;
@@ -58,63 +55,13 @@ fn is_kebab_case(kind: &str) -> bool {
         })
 }
 
-/// A moment in milliseconds since the Unix epoch, from RFC 3339 text (`2026-03-01T10:00:00Z`,
-/// `2026-03-01T12:00:00+02:00`), an integer number of milliseconds (`1772359200000`), or a
-/// plain date (`2026-03-01`, meaning midnight UTC). Times must lie between the years -9999 and
-/// 9999.
+/// A moment in milliseconds since the Unix epoch, in any form [`parse_timestamp`] takes
+/// (RFC 3339, milliseconds, or a date), the value quoted in the message.
 pub(crate) fn occurred_at(value: &str) -> Result<i64, String> {
-    let value = trimmed(value);
-    if value.is_empty() {
-        return Err("is empty".to_owned());
-    }
-    let digits = value.strip_prefix('-').unwrap_or(value);
-    if !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()) {
-        return value
-            .parse::<i64>()
-            .ok()
-            .and_then(|millis| Timestamp::from_millisecond(millis).ok())
-            .map(Timestamp::as_millisecond)
-            .ok_or_else(|| {
-                format!(
-                    "{} is out of range for milliseconds since the Unix epoch (years -9999 to 9999)",
-                    quoted(value)
-                )
-            });
-    }
-    if looks_like_date(value) {
-        return value
-            .parse::<Date>()
-            .ok()
-            .and_then(|date| date.to_zoned(TimeZone::UTC).ok())
-            .map(|zoned| zoned.timestamp().as_millisecond())
-            .ok_or_else(|| format!("{} is not a valid date", quoted(value)));
-    }
-    if let Ok(timestamp) = value.parse::<Timestamp>() {
-        return Ok(timestamp.as_millisecond());
-    }
-    if value.parse::<DateTime>().is_ok() {
-        return Err(format!(
-            "{} has no UTC offset: add `Z` for UTC or an offset such as `+02:00`",
-            quoted(value)
-        ));
-    }
-    Err(format!(
-        "{} is not a time: use RFC 3339 such as `2026-03-01T10:00:00Z` (or with an offset such as `+02:00`), milliseconds since the Unix epoch, or a date such as `2026-03-01`",
-        quoted(value)
-    ))
-}
-
-/// `dddd-dd-dd`.
-fn looks_like_date(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    bytes.len() == 10
-        && bytes.iter().enumerate().all(|(position, &byte)| {
-            if position == 4 || position == 7 {
-                byte == b'-'
-            } else {
-                byte.is_ascii_digit()
-            }
-        })
+    parse_timestamp(value).map_err(|error| match error {
+        TimestampError::Empty => error.to_string(),
+        _ => format!("{} {error}", quoted(trimmed(value))),
+    })
 }
 
 /// A quantity: trimmed; empty means absent; otherwise an integer from 0 to `u32::MAX`.
