@@ -51,7 +51,8 @@ pub use leadgate_model::{TimestampError, parse_timestamp};
 pub use limits::PluginLimits;
 pub use rule_config::RuleConfig;
 pub use runtime::{
-    Plugin, PluginDetails, PluginRuntime, RuntimeError, RuntimeOptions, default_cache_directory,
+    Plugin, PluginDetails, PluginRuntime, RuntimeError, RuntimeOptions, WasmtimeError,
+    default_cache_directory,
 };
 pub use scoring_rule_plugin::{Requirements, ScoredBatch, ScoringRulePlugin};
 pub use types::Role;

@@ -47,22 +47,20 @@ pub fn default_cache_directory() -> Option<PathBuf> {
     dirs::cache_dir().map(|directory| directory.join("leadgate").join("plugins"))
 }
 
+/// An error wasmtime reported, with its chain of causes kept as the error's sources (wasmtime's
+/// own error type does not implement [`std::error::Error`]).
+pub type WasmtimeError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// The runtime could not be set up.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RuntimeError {
     /// The WebAssembly engine rejected its configuration.
-    #[error("cannot set up the WebAssembly engine: {message}")]
-    Engine {
-        /// What the engine said.
-        message: String,
-    },
+    #[error("cannot set up the WebAssembly engine")]
+    Engine(#[source] WasmtimeError),
     /// The host imports could not be linked.
-    #[error("cannot link the plugin host imports: {message}")]
-    Link {
-        /// What the linker said.
-        message: String,
-    },
+    #[error("cannot link the plugin host imports")]
+    Link(#[source] WasmtimeError),
     /// The deadline clock thread could not start.
     #[error("cannot start the plugin deadline clock")]
     Ticker(#[source] std::io::Error),
@@ -131,14 +129,10 @@ impl PluginRuntime {
             // the two places where hardware could otherwise leak into results.
             .cranelift_nan_canonicalization(true)
             .relaxed_simd_deterministic(true);
-        let engine = Engine::new(&config).map_err(|error| RuntimeError::Engine {
-            message: format!("{error:#}"),
-        })?;
+        let engine = Engine::new(&config).map_err(|error| RuntimeError::Engine(error.into()))?;
 
         let mut linker = Linker::<HostState>::new(&engine);
-        let link_error = |error: wasmtime::Error| RuntimeError::Link {
-            message: format!("{error:#}"),
-        };
+        let link_error = |error: wasmtime::Error| RuntimeError::Link(error.into());
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(link_error)?;
         ScoringRule::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)
             .map_err(link_error)?;
@@ -425,5 +419,26 @@ impl Plugin {
             Self::ScoringRule(plugin) => plugin.details(),
             Self::FieldMapping(plugin) => plugin.details(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn engine_errors_keep_wasmtimes_causes_as_sources() {
+        let cause = wasmtime::Error::msg("unsupported target").context("invalid configuration");
+        let error = RuntimeError::Engine(cause.into());
+        assert_eq!(error.to_string(), "cannot set up the WebAssembly engine");
+        let mut chain = Vec::new();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            chain.push(cause.to_string());
+            source = cause.source();
+        }
+        assert_eq!(chain, ["invalid configuration", "unsupported target"]);
     }
 }
