@@ -22,6 +22,7 @@
 //! error or shown by `Debug`.
 
 mod authorization_record;
+mod configuration_error;
 mod http_client;
 mod identity;
 mod jwt_bearer;
@@ -34,6 +35,7 @@ mod token_storage;
 mod web_server_flow;
 
 pub use authorization_record::{Flow, StoredAuthorization};
+pub use configuration_error::{ConfigurationError, JwtKeyProblem};
 pub use http_client::oauth_http_client;
 pub use identity::Identity;
 pub use jwt_bearer::{JWT_ASSERTION_LIFETIME, JwtSigningKey};

@@ -134,9 +134,10 @@ pub enum AuthError {
         /// The redirect's HTTP status, e.g. 302 or 307.
         status: u16,
     },
-    /// The configuration needed for this flow is missing or wrong.
-    #[error("{0}")]
-    Configuration(String),
+    /// The setup of the flow is missing or wrong (a file, a key, a secret, the loopback
+    /// listener).
+    #[error(transparent)]
+    Configuration(#[from] crate::auth::ConfigurationError),
 }
 
 impl AuthError {

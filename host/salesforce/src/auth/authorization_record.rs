@@ -6,6 +6,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize as _, Zeroizing};
 
+use super::configuration_error::ConfigurationError;
 use super::identity::Identity;
 use super::login_url::{LoginUrl, check_instance_url};
 use super::oauth_client::OAuthClient;
@@ -184,11 +185,9 @@ impl StoredAuthorization {
         };
         let mut client = OAuthClient::new(LoginUrl::parse(login_url)?, client_id.clone())?;
         if let Some(path) = &self.ca_certificate_file {
-            let pem = std::fs::read(path).map_err(|error| {
-                AuthError::Configuration(format!(
-                    "cannot read the certificate `{}`: {error}",
-                    path.display()
-                ))
+            let pem = std::fs::read(path).map_err(|source| ConfigurationError::ReadCertificate {
+                path: path.clone(),
+                source,
             })?;
             client = client.with_root_certificate_pem(&pem)?;
         }

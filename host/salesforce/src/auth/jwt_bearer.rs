@@ -9,6 +9,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
+use super::configuration_error::{ConfigurationError, JwtKeyProblem};
 use crate::session::AuthError;
 
 /// How far ahead of now an assertion's `exp` lies: Salesforce wants it within three minutes.
@@ -29,34 +30,34 @@ impl std::fmt::Debug for JwtSigningKey {
 impl JwtSigningKey {
     /// Reads a key file.
     pub fn from_file(path: &Path) -> Result<Self, AuthError> {
-        let contents = Zeroizing::new(std::fs::read_to_string(path).map_err(|error| {
-            AuthError::Configuration(format!(
-                "cannot read the JWT key file `{}`: {error}",
-                path.display()
-            ))
-        })?);
-        Self::from_pem(&contents).map_err(|error| match error {
-            AuthError::Configuration(message) => {
-                AuthError::Configuration(format!("JWT key file `{}`: {message}", path.display()))
+        let contents = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {
+            ConfigurationError::ReadJwtKey {
+                path: path.to_path_buf(),
+                source,
             }
-            other => other,
+        })?);
+        Self::parse_pem(&contents).map_err(|problem| {
+            ConfigurationError::JwtKeyFile {
+                path: path.to_path_buf(),
+                problem,
+            }
+            .into()
         })
     }
 
     /// Reads a PEM key.
     pub fn from_pem(pem: &str) -> Result<Self, AuthError> {
-        let (label, der) =
-            decode_pem(pem).ok_or_else(|| AuthError::Configuration("not a PEM private key".to_owned()))?;
+        Self::parse_pem(pem).map_err(|problem| ConfigurationError::JwtKey(problem).into())
+    }
+
+    fn parse_pem(pem: &str) -> Result<Self, JwtKeyProblem> {
+        let (label, der) = decode_pem(pem).ok_or(JwtKeyProblem::NotPem)?;
         let key_pair = match label.as_str() {
             "PRIVATE KEY" => ring::signature::RsaKeyPair::from_pkcs8(&der),
             "RSA PRIVATE KEY" => ring::signature::RsaKeyPair::from_der(&der),
-            _ => {
-                return Err(AuthError::Configuration(format!(
-                    "a `{label}` PEM block is not an RSA private key (want `PRIVATE KEY` or `RSA PRIVATE KEY`)"
-                )));
-            }
+            _ => return Err(JwtKeyProblem::NotRsaPrivateKey { label }),
         }
-        .map_err(|rejected| AuthError::Configuration(format!("the RSA private key is not usable: {rejected}")))?;
+        .map_err(JwtKeyProblem::Unusable)?;
         Ok(Self { key_pair })
     }
 
@@ -87,7 +88,7 @@ impl JwtSigningKey {
                 signing_input.as_bytes(),
                 &mut signature,
             )
-            .map_err(|_| AuthError::Configuration("signing the JWT assertion failed".to_owned()))?;
+            .map_err(|_| ConfigurationError::JwtSigning)?;
         Ok(SecretString::from(format!(
             "{signing_input}.{}",
             URL_SAFE_NO_PAD.encode(signature)

@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::configuration_error::ConfigurationError;
 use crate::session::AuthError;
 
 /// The callback's path.
@@ -49,11 +50,7 @@ pub(super) struct LoopbackListener {
 impl LoopbackListener {
     /// Binds `127.0.0.1` on a port the system chooses.
     pub(super) async fn bind() -> Result<Self, AuthError> {
-        let bind_error = |error: std::io::Error| {
-            AuthError::Configuration(format!(
-                "cannot listen on 127.0.0.1 for the OAuth redirect: {error}"
-            ))
-        };
+        let bind_error = ConfigurationError::LoopbackListener;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         Ok(Self { listener, port })
@@ -93,10 +90,7 @@ impl LoopbackListener {
                 }
                 Some(outcome) = receiver.recv() => return outcome,
                 () = tokio::time::sleep_until(deadline) => {
-                    return Err(AuthError::Configuration(format!(
-                        "no authorization arrived at the loopback redirect within {timeout_seconds} s; \
-                         run the login again (and finish it in the browser)"
-                    )));
+                    return Err(ConfigurationError::BrowserTimedOut { seconds: timeout_seconds }.into());
                 }
             }
         }

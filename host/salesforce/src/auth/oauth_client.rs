@@ -8,6 +8,7 @@ use oauth2::{
 };
 use secrecy::{ExposeSecret as _, SecretString};
 
+use super::configuration_error::ConfigurationError;
 use super::http_client::{TokenHttpClient, TokenTransportError, oauth_http_client};
 use super::login_url::LoginUrl;
 use super::token_response::{IssuedTokens, SalesforceTokenResponse, error_answer, read_token_answer};
@@ -176,9 +177,7 @@ impl OAuthClient {
     pub async fn client_credentials(&self) -> Result<IssuedTokens, AuthError> {
         tracing::debug!(login_url = %self.login_url, "client credentials grant");
         if self.client_secret.is_none() {
-            return Err(AuthError::Configuration(
-                "the client credentials flow needs the connected app's client secret".to_owned(),
-            ));
+            return Err(ConfigurationError::ClientSecretMissing.into());
         }
         let response = self
             .oauth2_client()?
@@ -230,7 +229,7 @@ impl OAuthClient {
 }
 
 fn url_error(error: url::ParseError) -> AuthError {
-    AuthError::Configuration(format!("cannot build an OAuth endpoint URL: {error}"))
+    ConfigurationError::EndpointUrl(error).into()
 }
 
 /// Maps the `oauth2` crate's error. Its parse error carries the response body, which may hold

@@ -6,6 +6,7 @@ use std::time::Duration;
 use oauth2::{CsrfToken, PkceCodeChallenge, Scope};
 use secrecy::SecretString;
 
+use super::configuration_error::ConfigurationError;
 use super::loopback_listener::LoopbackListener;
 use super::oauth_client::OAuthClient;
 use super::token_response::IssuedTokens;
@@ -71,8 +72,8 @@ impl OAuthClient {
         let listener = LoopbackListener::bind().await?;
         let redirect_uri = listener.redirect_uri();
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let redirect = oauth2::RedirectUrl::new(redirect_uri.clone())
-            .map_err(|error| AuthError::Configuration(format!("bad redirect URI: {error}")))?;
+        let redirect =
+            oauth2::RedirectUrl::new(redirect_uri.clone()).map_err(ConfigurationError::RedirectUri)?;
         let client = self.oauth2_client()?.set_redirect_uri(redirect);
         let mut request = client
             .authorize_url(CsrfToken::new_random)
@@ -271,7 +272,9 @@ mod tests {
         };
         let pending = client.begin_web_server_flow(&options).await?;
         let outcome = pending.finish().await;
-        assert!(matches!(outcome, Err(AuthError::Configuration(message)) if message.contains("within")));
+        assert!(
+            matches!(outcome, Err(AuthError::Configuration(error)) if error.to_string().contains("within"))
+        );
         Ok(())
     }
 }
