@@ -5,9 +5,8 @@
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use leadgate::secrets::MASTER_KEY_ENV;
 use leadgate_salesforce::auth::StoredAuthorization;
 use leadgate_salesforce::secrecy::ExposeSecret as _;
 use leadgate_salesforce::{Client, StaticSession};
@@ -22,38 +21,30 @@ use serde_json::{Value, json};
 use crate::salesforce_auth::{
     approve, browser, contains, count, credentials, files_under, leadgate_async, sandbox, stderr, stdout,
 };
+use crate::support::leadgate_command::LeadgateCommand;
 
 /// `leadgate auth login --no-browser` with the test as the browser: reads the authorization
 /// URL from the command's stderr, approves it at the sandbox (which auto-approves), follows
 /// the redirect to the loopback listener, and waits for the command. Returns its output and
 /// the authorization code the redirect carried.
 async fn browser_login(sandbox: &Sandbox, data_dir: &Path, environment: &[(&str, &str)]) -> (Output, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
-    command
-        .args([
-            "auth",
-            "login",
-            "--no-browser",
-            "--timeout",
-            "60",
-            "--login-url",
-            sandbox.base_url(),
-            "--client-id",
-            DEFAULT_CLIENT_ID,
-        ])
-        .env("LEADGATE_DATA_DIR", data_dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .env_remove(MASTER_KEY_ENV)
-        .env_remove("LEADGATE_CLIENT_ID")
-        .env_remove("LEADGATE_CLIENT_SECRET")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, value) in environment {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().expect("the leadgate binary starts");
+    let mut child = LeadgateCommand::new([
+        "auth",
+        "login",
+        "--no-browser",
+        "--timeout",
+        "60",
+        "--login-url",
+        sandbox.base_url(),
+        "--client-id",
+        DEFAULT_CLIENT_ID,
+    ])
+    .data_dir(data_dir)
+    .envs(environment.iter().copied())
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn();
     let child_stderr = child.stderr.take().expect("piped stderr");
     let (url_sender, url_receiver) = tokio::sync::oneshot::channel::<String>();
     // Reads stderr to its end on a thread of its own; the URL is handed over as soon as it is
@@ -95,7 +86,7 @@ async fn browser_login(sandbox: &Sandbox, data_dir: &Path, environment: &[(&str,
         .await
         .expect("the loopback listener answers");
     assert_eq!(page.status(), StatusCode::OK);
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().expect("the command ends"))
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .expect("join");
     let stderr_text = reader.join().expect("the reader ends");

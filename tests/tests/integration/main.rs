@@ -25,4 +25,5 @@ mod sandbox_rest;
 mod sandbox_support;
 mod sandbox_tls;
 mod scoring;
+mod support;
 mod workflow;

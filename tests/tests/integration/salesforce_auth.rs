@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,6 +29,9 @@ use leadgate_sandbox::{Sandbox, SandboxConfig};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::Value;
+
+use crate::support::leadgate_command::LeadgateCommand;
+pub(crate) use crate::support::leadgate_command::{stderr, stdout};
 
 /// A 32-byte key in hex, for the tests that set `LEADGATE_MASTER_KEY`.
 const HEX_KEY: &str = "8f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
@@ -815,49 +818,21 @@ fn a_key_from_the_environment_replaces_the_key_file() {
 
 // ---- The `leadgate auth` commands ----
 
+/// `leadgate ARGS` on `data_dir`, with `environment` set on purpose.
 pub(crate) fn leadgate(data_dir: &Path, args: &[&str], environment: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
-    command
-        .args(args)
-        .env("LEADGATE_DATA_DIR", data_dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .env_remove(MASTER_KEY_ENV)
-        .env_remove("LEADGATE_ACCESS_TOKEN")
-        .env_remove("LEADGATE_CLIENT_ID")
-        .env_remove("LEADGATE_CLIENT_SECRET");
-    for (name, value) in environment {
-        command.env(name, value);
-    }
-    command.output().expect("the leadgate binary runs")
+    LeadgateCommand::new(args)
+        .data_dir(data_dir)
+        .envs(environment.iter().copied())
+        .output()
 }
 
 /// [`leadgate`] off the runtime's threads, so the in-process sandbox keeps serving.
 pub(crate) async fn leadgate_async(data_dir: &Path, args: &[&str], environment: &[(&str, &str)]) -> Output {
-    let data_dir = data_dir.to_owned();
-    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
-    let environment: Vec<(String, String)> = environment
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let environment: Vec<(&str, &str)> = environment
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
-            .collect();
-        leadgate(&data_dir, &args, &environment)
-    })
-    .await
-    .expect("join")
-}
-
-pub(crate) fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-pub(crate) fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    LeadgateCommand::new(args)
+        .data_dir(data_dir)
+        .envs(environment.iter().copied())
+        .output_async()
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

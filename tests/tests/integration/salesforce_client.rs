@@ -19,6 +19,7 @@ use leadgate_sandbox::{
 use serde_json::{Value, json};
 
 use crate::fake_server::{Answer, FakeServer};
+use crate::support::leadgate_command::LeadgateCommand;
 
 /// Retries quickly, so that tests of retrying take milliseconds.
 fn fast_retries() -> RetryPolicy {
@@ -978,19 +979,12 @@ async fn leadgate_sf(
     token: &str,
     data_dir: &std::path::Path,
 ) -> std::process::Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
-    command
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
+    LeadgateCommand::new(args)
+        .data_dir(data_dir)
         .env("LEADGATE_INSTANCE_URL", instance_url)
         .env("LEADGATE_ACCESS_TOKEN", token)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .env_remove("LEADGATE_CONFIG");
-    tokio::task::spawn_blocking(move || command.output().expect("the leadgate binary runs"))
+        .output_async()
         .await
-        .expect("the command finished")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -1091,18 +1085,11 @@ async fn the_sf_commands_query_describe_and_show_limits() {
     );
 
     // Without --instance-url the stored authorization is used; there is none in this directory.
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
-    command
-        .arg("--data-dir")
-        .arg(data_dir.path())
-        .args(["sf", "limits"])
-        .env_remove("LEADGATE_INSTANCE_URL")
-        .env_remove("LEADGATE_ACCESS_TOKEN")
-        .env_remove("LEADGATE_CONFIG")
-        .env("LEADGATE_MASTER_KEY", "0".repeat(64));
-    let output = tokio::task::spawn_blocking(move || command.output().expect("the leadgate binary runs"))
-        .await
-        .expect("the command finished");
+    let output = LeadgateCommand::new(["sf", "limits"])
+        .data_dir(data_dir.path())
+        .env("LEADGATE_MASTER_KEY", "0".repeat(64))
+        .output_async()
+        .await;
     assert!(!output.status.success());
     let message = text(&output.stderr);
     assert!(message.contains("leadgate auth login"), "{message}");

@@ -1,0 +1,3 @@
+//! Helpers shared by the test files; nothing in here is a test.
+
+pub(crate) mod leadgate_command;
