@@ -18,7 +18,7 @@ use leadgate_sandbox::{
 };
 use serde_json::{Value, json};
 
-use crate::fake_server::{Answer, FakeServer};
+use crate::support::fake_server::{Answer, FakeServer};
 use crate::support::leadgate_command::LeadgateCommand;
 
 /// Retries quickly, so that tests of retrying take milliseconds.

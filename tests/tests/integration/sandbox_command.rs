@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{
+use crate::support::leadgate_command::{LeadgateChild, LeadgateCommand};
+use crate::support::sandbox::{
     VERSION, assert_data_headers, assert_shape, client, fixture, fixture_text, jwt_bearer_grant,
     password_grant, refresh_grant, send, web_server_flow,
 };
-use crate::support::leadgate_command::{LeadgateChild, LeadgateCommand};
 
 /// What `leadgate sandbox` prints first, followed by its URL.
 const LISTENING: &str = "sandbox org listening on ";

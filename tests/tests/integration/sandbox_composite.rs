@@ -6,7 +6,7 @@ use leadgate_sandbox::LEADGATE_ID_FIELD;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{Reply, TestOrg, VERSION, assert_data_headers, assert_shape, fixture, send};
+use crate::support::sandbox::{Reply, TestOrg, VERSION, assert_data_headers, assert_shape, fixture, send};
 
 const ROLLED_BACK: &str =
     "The transaction was rolled back since another operation in the same transaction failed.";

@@ -8,7 +8,7 @@ use leadgate_sandbox::RecordId;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{Reply, TestOrg, assert_shape, fixture, send};
+use crate::support::sandbox::{Reply, TestOrg, assert_shape, fixture, send};
 
 fn lead(last_name: &str) -> Value {
     json!({"LastName": last_name, "Company": "Acme"})

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{assert_shape, fixture};
+use crate::support::sandbox::{assert_shape, fixture};
 
 /// The example pair of RFC 7636 appendix B.
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";

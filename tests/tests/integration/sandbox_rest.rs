@@ -5,7 +5,7 @@ use leadgate_sandbox::{CustomField, SandboxConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{TestOrg, assert_data_headers, assert_shape, client, fixture, keys, send};
+use crate::support::sandbox::{TestOrg, assert_data_headers, assert_shape, client, fixture, keys, send};
 
 fn lead(last_name: &str) -> Value {
     json!({"LastName": last_name, "Company": "Acme"})
