@@ -1,5 +1,7 @@
 //! Helpers shared by the test files; nothing in here is a test.
 
+pub(crate) mod data_dir;
 pub(crate) mod fake_server;
 pub(crate) mod leadgate_command;
+pub(crate) mod salesforce_login;
 pub(crate) mod sandbox;
