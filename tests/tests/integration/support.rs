@@ -3,6 +3,7 @@
 pub(crate) mod data_dir;
 pub(crate) mod fake_server;
 pub(crate) mod leadgate_command;
+pub(crate) mod oauth_server;
 pub(crate) mod salesforce_client;
 pub(crate) mod salesforce_login;
 pub(crate) mod sandbox;

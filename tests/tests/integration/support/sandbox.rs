@@ -189,7 +189,8 @@ pub(crate) fn assert_data_headers(reply: &Reply) {
 pub(crate) const PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 /// The S256 challenge of [`PKCE_VERIFIER`].
 pub(crate) const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-/// A loopback redirect URI on a port a CLI might have chosen.
+/// A loopback redirect URI on a port a CLI might have chosen (the default app registers
+/// `http://127.0.0.1/callback`, without a port).
 pub(crate) const LOOPBACK_REDIRECT: &str = "http://127.0.0.1:49213/callback";
 
 /// `POST {base}/services/oauth2/token` with a form.
