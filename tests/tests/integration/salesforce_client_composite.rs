@@ -7,7 +7,8 @@ use leadgate_salesforce::{
 };
 use serde_json::{Value, json};
 
-use crate::support::salesforce_client::{by_kind, client, client_with, lead, sandbox};
+use crate::support::salesforce_client::{by_kind, client, client_with, sandbox};
+use crate::support::sandbox::lead;
 
 /// Against the sandbox: a create and a read of the created id, in one call.
 #[tokio::test]

@@ -11,7 +11,8 @@ use leadgate_sandbox::{Fault, LEADGATE_ID_FIELD, SandboxConfig};
 use serde_json::json;
 
 use crate::support::fake_server::{Answer, FakeServer, gap};
-use crate::support::salesforce_client::{client, lead, sandbox, sandbox_with, token};
+use crate::support::salesforce_client::{client, sandbox, sandbox_with, token};
+use crate::support::sandbox::lead;
 
 #[tokio::test]
 async fn request_limit_exceeded_is_typed_and_not_retried() {

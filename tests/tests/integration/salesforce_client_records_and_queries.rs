@@ -8,7 +8,8 @@ use leadgate_salesforce::{CallKind, ErrorCode, Record, SalesforceError, UpsertOu
 use leadgate_sandbox::{CustomField, CustomFieldKind, LEADGATE_ID_FIELD, SandboxConfig};
 use serde_json::{Value, json};
 
-use crate::support::salesforce_client::{by_kind, client, lead, sandbox, sandbox_with};
+use crate::support::salesforce_client::{by_kind, client, sandbox, sandbox_with};
+use crate::support::sandbox::lead;
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]

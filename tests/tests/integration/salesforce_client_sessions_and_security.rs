@@ -15,9 +15,8 @@ use leadgate_sandbox::{Sandbox, SandboxConfig, SandboxControl};
 use serde_json::json;
 
 use crate::support::fake_server::{Answer, FakeServer};
-use crate::support::salesforce_client::{
-    client, client_with, fast_retries, lead, sandbox, sandbox_with, token,
-};
+use crate::support::salesforce_client::{client, client_with, fast_retries, sandbox, sandbox_with, token};
+use crate::support::sandbox::lead;
 
 /// A provider that counts its calls and mints a new sandbox token on refresh, slowly enough
 /// that concurrent requests pile up behind the refresh.

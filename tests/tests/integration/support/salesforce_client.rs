@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use leadgate_salesforce::{Client, RetryPolicy, SessionProvider, StaticSession};
 use leadgate_sandbox::{Sandbox, SandboxConfig, SandboxControl};
-use serde_json::{Value, json};
 
 /// Retries quickly, so that tests of retrying take milliseconds.
 pub(crate) fn fast_retries() -> RetryPolicy {
@@ -49,9 +48,4 @@ pub(crate) fn client(sandbox: &Sandbox) -> Client {
 /// How many calls of `kind` (`describe`, `query`, `collectionsCreate`, …) the sandbox counted.
 pub(crate) fn by_kind(control: &SandboxControl, kind: &str) -> u64 {
     control.api_calls().by_kind.get(kind).copied().unwrap_or_default()
-}
-
-/// A Lead with the two required fields.
-pub(crate) fn lead(last_name: &str) -> Value {
-    json!({"LastName": last_name, "Company": "Acme"})
 }

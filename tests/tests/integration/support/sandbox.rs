@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use leadgate_sandbox::{RecordId, Sandbox, SandboxConfig};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, RequestBuilder};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The API version the tests use.
 pub(crate) const VERSION: &str = "v67.0";
@@ -89,6 +89,11 @@ impl TestOrg {
         )
         .await
     }
+}
+
+/// A Lead with the two fields every Lead needs.
+pub(crate) fn lead(last_name: &str) -> Value {
+    json!({"LastName": last_name, "Company": "Acme"})
 }
 
 pub(crate) async fn send(request: RequestBuilder) -> Reply {
