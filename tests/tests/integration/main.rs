@@ -1,7 +1,6 @@
 //! End-to-end tests: real plugins built from source, run through the real runtime and CLI.
 
 mod auth_cli;
-mod cli;
 mod containment;
 mod crate_graph;
 mod determinism;
@@ -9,6 +8,7 @@ mod example_plugins;
 mod form_example;
 mod loading;
 mod lowering;
+mod plugin_cli;
 mod salesforce_auth_headless_flows;
 mod salesforce_auth_https_and_redirects;
 mod salesforce_auth_no_secret_leaks;
