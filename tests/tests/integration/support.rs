@@ -1,4 +1,5 @@
-//! Helpers shared by the test files; nothing in here is a test.
+//! Helpers shared by the test files; nothing in here is a test. A helper moves here when a
+//! second file needs it; until then it stays in the one file that uses it.
 
 pub(crate) mod data_dir;
 pub(crate) mod fake_server;
