@@ -1,13 +1,12 @@
 //! The `leadgate auth` and `leadgate sf` commands as a user runs them, against the in-process
 //! sandbox org: the browser login through the loopback listener with the test playing the
-//! browser, the other grants, a stored root certificate, and a canary hunt through the
-//! commands' TRACE output and the data directory.
+//! browser, the other grants, `auth status` and `auth logout`, a stored root certificate, and a
+//! canary hunt through the commands' TRACE output and the data directory.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use leadgate::secrets::MASTER_KEY_ENV;
 use leadgate_salesforce::auth::StoredAuthorization;
 use leadgate_salesforce::secrecy::ExposeSecret as _;
 use leadgate_salesforce::{Client, StaticSession};
@@ -19,41 +18,42 @@ use leadgate_sandbox::{Sandbox, SandboxConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::salesforce_auth::{
-    approve, browser, contains, count, credentials, files_under, leadgate_async, sandbox, stderr, stdout,
-};
+use crate::support::data_dir::{contains, credentials, files_under};
+use crate::support::leadgate_command::{LeadgateCommand, stderr, stdout};
+use crate::support::salesforce_login::{approve, browser, count, data_status, sandbox};
+
+/// `leadgate ARGS` on `data_dir`, with `environment` set on purpose, off the runtime's threads
+/// so that the in-process sandbox keeps serving.
+async fn leadgate_async(data_dir: &Path, args: &[&str], environment: &[(&str, &str)]) -> Output {
+    LeadgateCommand::new(args)
+        .data_dir(data_dir)
+        .envs(environment.iter().copied())
+        .output_async()
+        .await
+}
 
 /// `leadgate auth login --no-browser` with the test as the browser: reads the authorization
 /// URL from the command's stderr, approves it at the sandbox (which auto-approves), follows
 /// the redirect to the loopback listener, and waits for the command. Returns its output and
 /// the authorization code the redirect carried.
 async fn browser_login(sandbox: &Sandbox, data_dir: &Path, environment: &[(&str, &str)]) -> (Output, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
-    command
-        .args([
-            "auth",
-            "login",
-            "--no-browser",
-            "--timeout",
-            "60",
-            "--login-url",
-            sandbox.base_url(),
-            "--client-id",
-            DEFAULT_CLIENT_ID,
-        ])
-        .env("LEADGATE_DATA_DIR", data_dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .env_remove(MASTER_KEY_ENV)
-        .env_remove("LEADGATE_CLIENT_ID")
-        .env_remove("LEADGATE_CLIENT_SECRET")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, value) in environment {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().expect("the leadgate binary starts");
+    let mut child = LeadgateCommand::new([
+        "auth",
+        "login",
+        "--no-browser",
+        "--timeout",
+        "60",
+        "--login-url",
+        sandbox.base_url(),
+        "--client-id",
+        DEFAULT_CLIENT_ID,
+    ])
+    .data_dir(data_dir)
+    .envs(environment.iter().copied())
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn();
     let child_stderr = child.stderr.take().expect("piped stderr");
     let (url_sender, url_receiver) = tokio::sync::oneshot::channel::<String>();
     // Reads stderr to its end on a thread of its own; the URL is handed over as soon as it is
@@ -95,7 +95,7 @@ async fn browser_login(sandbox: &Sandbox, data_dir: &Path, environment: &[(&str,
         .await
         .expect("the loopback listener answers");
     assert_eq!(page.status(), StatusCode::OK);
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().expect("the command ends"))
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .expect("join");
     let stderr_text = reader.join().expect("the reader ends");
@@ -213,6 +213,62 @@ async fn auth_login_through_the_browser_then_sf_query_and_auth_status() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_password_status_and_logout_work_from_the_command_line() {
+    let sandbox = sandbox().await;
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let login = leadgate_async(
+        data_dir.path(),
+        &[
+            "auth",
+            "password",
+            "--login-url",
+            sandbox.base_url(),
+            "--client-id",
+            DEFAULT_CLIENT_ID,
+            "--username",
+            DEFAULT_USERNAME,
+        ],
+        &[
+            ("LEADGATE_CLIENT_SECRET", DEFAULT_CLIENT_SECRET),
+            ("LEADGATE_SF_PASSWORD", DEFAULT_PASSWORD),
+            ("LEADGATE_SF_SECURITY_TOKEN", DEFAULT_SECURITY_TOKEN),
+        ],
+    )
+    .await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    assert!(stdout(&login).contains(DEFAULT_USERNAME), "{}", stdout(&login));
+
+    let status = leadgate_async(data_dir.path(), &["auth", "status", "--json"], &[]).await;
+    assert!(status.status.success(), "{}", stderr(&status));
+    let document: Value = serde_json::from_str(&stdout(&status)).expect("JSON status");
+    assert_eq!(document["authorized"], true);
+    assert_eq!(document["flow"], "password");
+    assert_eq!(document["username"], DEFAULT_USERNAME);
+    assert_eq!(document["instance_url"], sandbox.base_url());
+    assert!(document["api_usage"]["limit"].as_i64().is_some(), "{document}");
+    let printed = format!("{}{}{}", stdout(&status), stderr(&status), stdout(&login));
+    assert!(!printed.contains(DEFAULT_CLIENT_SECRET) && !printed.contains(DEFAULT_PASSWORD));
+
+    let access_token = {
+        let store = credentials(data_dir.path());
+        let stored = StoredAuthorization::load(&store).expect("load").expect("stored");
+        assert!(!printed.contains(stored.access_token.expose_secret()));
+        stored.access_token.expose_secret().to_owned()
+    };
+    assert_eq!(data_status(&sandbox, &access_token).await, StatusCode::OK);
+
+    let logout = leadgate_async(data_dir.path(), &["auth", "logout"], &[]).await;
+    assert!(logout.status.success(), "{}", stderr(&logout));
+    assert_eq!(
+        data_status(&sandbox, &access_token).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let after = leadgate_async(data_dir.path(), &["auth", "status", "--json"], &[]).await;
+    assert!(!after.status.success());
+    assert_eq!(stdout(&after).trim(), r#"{"authorized":false}"#);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

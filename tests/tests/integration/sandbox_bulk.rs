@@ -7,7 +7,7 @@ use leadgate_sandbox::{Fault, SandboxConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{Reply, TestOrg, assert_data_headers, assert_shape, fixture, send};
+use crate::support::sandbox::{Reply, TestOrg, assert_data_headers, assert_shape, fixture, send};
 
 /// A result file as it arrived.
 struct CsvReply {

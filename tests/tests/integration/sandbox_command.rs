@@ -3,13 +3,14 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{
+use crate::support::leadgate_command::{LeadgateChild, LeadgateCommand};
+use crate::support::sandbox::{
     VERSION, assert_data_headers, assert_shape, client, fixture, fixture_text, jwt_bearer_grant,
     password_grant, refresh_grant, send, web_server_flow,
 };
@@ -19,7 +20,7 @@ const LISTENING: &str = "sandbox org listening on ";
 
 /// A `leadgate sandbox` process; killed if a test ends without stopping it.
 struct SandboxProcess {
-    child: Child,
+    child: LeadgateChild,
     base_url: String,
     /// Held open: the command prints more lines after its URL, and would fail to write them
     /// (and stop) if the reading end were closed.
@@ -29,15 +30,11 @@ struct SandboxProcess {
 impl SandboxProcess {
     /// Starts `leadgate sandbox --port 0 ARGS…` and waits for the line with its URL.
     fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"))
-            .args(["sandbox", "--port", "0"])
+        let mut child = LeadgateCommand::new(["sandbox", "--port", "0"])
             .args(args)
-            .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .expect("the leadgate binary starts");
+            .spawn();
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut stdout = BufReader::new(stdout);
         let mut first_line = String::new();
@@ -293,11 +290,8 @@ fn an_unreadable_jwt_certificate_stops_the_command_with_a_message() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let certificate = directory.path().join("jwt.pem");
     std::fs::write(&certificate, "not a certificate").expect("write");
-    let output = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"))
-        .args(["sandbox", "--port", "0", "--jwt-certificate", path(&certificate)])
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the leadgate binary runs");
+    let output =
+        LeadgateCommand::new(["sandbox", "--port", "0", "--jwt-certificate", path(&certificate)]).output();
     assert_eq!(output.status.code(), Some(1));
     let errors = String::from_utf8_lossy(&output.stderr);
     assert!(errors.contains("JWT bearer certificate"), "{errors}");

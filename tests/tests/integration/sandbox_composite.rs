@@ -6,7 +6,9 @@ use leadgate_sandbox::LEADGATE_ID_FIELD;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{Reply, TestOrg, VERSION, assert_data_headers, assert_shape, fixture, send};
+use crate::support::sandbox::{
+    Reply, TestOrg, VERSION, assert_data_headers, assert_shape, fixture, lead, send,
+};
 
 const ROLLED_BACK: &str =
     "The transaction was rolled back since another operation in the same transaction failed.";
@@ -23,10 +25,6 @@ fn subrequest(method: &str, path: &str, reference_id: &str) -> Value {
 fn with_body(mut subrequest: Value, body: Value) -> Value {
     subrequest["body"] = body;
     subrequest
-}
-
-fn lead(last_name: &str) -> Value {
-    json!({"LastName": last_name, "Company": "Acme"})
 }
 
 async fn composite(org: &TestOrg, all_or_none: bool, subrequests: Vec<Value>) -> Reply {

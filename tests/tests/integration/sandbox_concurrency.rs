@@ -5,7 +5,7 @@ use std::sync::Arc;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::sandbox_support::TestOrg;
+use crate::support::sandbox::TestOrg;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn counts_stay_exact_with_32_concurrent_clients() {

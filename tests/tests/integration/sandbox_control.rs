@@ -1,6 +1,7 @@
 //! The sandbox's control API over HTTP (`/_sandbox/…`, see `host/sandbox/src/control.rs`):
-//! deleting and merging leads, fault settings and the fault queue, expiring tokens, listing
-//! Bulk API jobs; and that none of it counts against the org's API allocation.
+//! listing, converting, deleting and merging leads, fault settings and the fault queue, expiring
+//! tokens, setting the API usage, listing Bulk API jobs, resetting the org; and that none of it
+//! counts against the org's API allocation.
 
 use std::time::Duration;
 
@@ -8,11 +9,7 @@ use leadgate_sandbox::RecordId;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::sandbox_support::{Reply, TestOrg, assert_shape, fixture, send};
-
-fn lead(last_name: &str) -> Value {
-    json!({"LastName": last_name, "Company": "Acme"})
-}
+use crate::support::sandbox::{Reply, TestOrg, assert_shape, fixture, lead, send};
 
 impl TestOrg {
     fn control_url(&self, path: &str) -> String {
@@ -252,4 +249,46 @@ async fn bulk_jobs_are_listed_with_their_state_and_counts() {
         used,
         "polling the control API is not an API call"
     );
+}
+
+#[tokio::test]
+async fn the_control_api_lists_converts_and_resets() {
+    let org = TestOrg::start().await;
+    let id = org.create_lead(&lead("Doe")).await;
+    let control = |path: &str| format!("{}/_sandbox{path}", org.base());
+    let reply = send(org.client.get(control("/leads"))).await;
+    assert_eq!(reply.body["totalSize"], 1);
+    assert_eq!(reply.body["leads"][0]["Id"], id);
+    let reply = send(org.client.post(control(&format!("/leads/{id}/convert")))).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.body["contactId"]
+            .as_str()
+            .is_some_and(|contact| contact.starts_with("003"))
+    );
+    let reply = send(org.client.post(control(&format!("/leads/{id}/convert")))).await;
+    assert_eq!(reply.status, 409);
+    let reply = send(org.client.get(control("/api-calls"))).await;
+    assert_eq!(reply.body["byKind"]["create"], 1);
+    let reply = send(
+        org.client
+            .put(control("/limits"))
+            .json(&json!({"max": 50, "used": 49})),
+    )
+    .await;
+    assert_eq!(reply.body, json!({"used": 49, "max": 50}));
+    assert_eq!(
+        org.get("/limits").await.header("sforce-limit-info"),
+        Some("api-usage=50/50")
+    );
+    let reply = send(
+        org.client
+            .put(control("/faults"))
+            .json(&json!({"seed": 3, "bogus": 1})),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(send(org.client.post(control("/reset"))).await.status, 204);
+    assert_eq!(org.sandbox.control().leads().len(), 0);
+    assert_eq!(org.get("/limits").await.status, 401, "reset forgets the tokens");
 }

@@ -6,7 +6,7 @@ use leadgate_sandbox::{Fault, FaultSettings, SandboxConfig};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::sandbox_support::{TestOrg, send};
+use crate::support::sandbox::{TestOrg, send};
 
 /// The statuses of 40 describe calls under the given settings.
 async fn statuses(settings: FaultSettings) -> Vec<u16> {
@@ -195,7 +195,7 @@ async fn sforce_limit_info_is_on_admitted_data_calls_only() {
     let org = TestOrg::start().await;
     let control = org.sandbox.control();
     let limit_info =
-        |reply: &crate::sandbox_support::Reply| reply.header("sforce-limit-info").map(str::to_owned);
+        |reply: &crate::support::sandbox::Reply| reply.header("sforce-limit-info").map(str::to_owned);
 
     control.queue_fault(Fault::ServerUnavailable);
     let reply = org.get("/limits").await;

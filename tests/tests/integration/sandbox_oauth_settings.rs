@@ -4,7 +4,7 @@
 use leadgate_sandbox::oauth::DEFAULT_JWT_PRIVATE_KEY_PEM;
 use leadgate_sandbox::{Sandbox, SandboxConfig, SandboxError};
 
-use crate::sandbox_support::{
+use crate::support::sandbox::{
     TestOrg, assert_data_headers, assert_shape, fixture, fixture_text, jwt_bearer_grant, refresh_grant, send,
     web_server_flow,
 };

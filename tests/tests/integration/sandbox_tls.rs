@@ -2,7 +2,7 @@
 
 use leadgate_sandbox::SandboxConfig;
 
-use crate::sandbox_support::send;
+use crate::support::sandbox::send;
 
 #[tokio::test]
 async fn https_works_with_the_generated_certificate() {

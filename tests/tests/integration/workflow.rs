@@ -1,12 +1,14 @@
 //! The store, imports and scoring through the `leadgate` command, as a user runs them.
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use leadgate::store::Store;
-use leadgate_tests::{plugins, shared_cache_directory};
+use leadgate_tests::plugins;
 use serde_json::Value;
+
+use crate::support::leadgate_command::{LeadgateCommand, stderr, stdout};
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
 
@@ -41,23 +43,16 @@ impl Workspace {
         self.directory.path().join(name)
     }
 
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
-        command
-            .arg("--config-file")
+    /// `leadgate ARGS` on this workspace's configuration file and data directory.
+    fn command(&self, args: &[&str]) -> LeadgateCommand {
+        LeadgateCommand::new(["--config-file"])
             .arg(self.path("leadgate.toml"))
-            .arg("--data-dir")
-            .arg(self.path("data"))
+            .data_dir(self.path("data"))
             .args(args)
-            .env("LEADGATE_CACHE_DIR", shared_cache_directory())
-            .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG")
-            .env_remove("LEADGATE_DATA_DIR");
-        command
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("leadgate runs")
+        self.command(args).output()
     }
 
     fn write(&self, name: &str, text: &str) -> String {
@@ -65,14 +60,6 @@ impl Workspace {
         std::fs::write(&path, text).expect("write input");
         path.display().to_string()
     }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn json(output: &Output) -> Value {
@@ -249,8 +236,7 @@ fn an_import_killed_midway_leaves_whole_rows_and_finishes_when_rerun() {
         .command(&["import", "contacts", &file])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
-        .expect("import starts");
+        .spawn();
     std::thread::sleep(Duration::from_millis(700));
     let finished_before_the_kill = child.try_wait().expect("child status").is_some();
     child.kill().expect("kill -9");

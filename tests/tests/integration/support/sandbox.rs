@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use leadgate_sandbox::{RecordId, Sandbox, SandboxConfig};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, RequestBuilder};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The API version the tests use.
 pub(crate) const VERSION: &str = "v67.0";
@@ -89,6 +89,11 @@ impl TestOrg {
         )
         .await
     }
+}
+
+/// A Lead with the two fields every Lead needs.
+pub(crate) fn lead(last_name: &str) -> Value {
+    json!({"LastName": last_name, "Company": "Acme"})
 }
 
 pub(crate) async fn send(request: RequestBuilder) -> Reply {
@@ -189,7 +194,8 @@ pub(crate) fn assert_data_headers(reply: &Reply) {
 pub(crate) const PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 /// The S256 challenge of [`PKCE_VERIFIER`].
 pub(crate) const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-/// A loopback redirect URI on a port a CLI might have chosen.
+/// A loopback redirect URI on a port a CLI might have chosen (the default app registers
+/// `http://127.0.0.1/callback`, without a port).
 pub(crate) const LOOPBACK_REDIRECT: &str = "http://127.0.0.1:49213/callback";
 
 /// `POST {base}/services/oauth2/token` with a form.

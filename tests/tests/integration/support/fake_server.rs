@@ -4,7 +4,7 @@
 //! the moment it arrived, so that tests can count requests and measure the waits between them.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// One scripted answer.
 #[derive(Debug, Clone)]
@@ -113,4 +113,10 @@ impl Drop for FakeServer {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// The wait between request `index` and the one after it.
+pub(crate) fn gap(server: &FakeServer, index: usize) -> Duration {
+    let received = server.received();
+    received[index + 1].at.duration_since(received[index].at)
 }

@@ -1,10 +1,12 @@
 //! The `leadgate plugin` commands, run as a user runs them.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use leadgate_tests::{plugins, shared_cache_directory};
+use leadgate_tests::plugins;
 use serde_json::Value;
+
+use crate::support::leadgate_command::{LeadgateCommand, stderr, stdout};
 
 const SEED_CONTACTS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -12,28 +14,12 @@ const SEED_CONTACTS: &str = concat!(
 );
 
 fn leadgate(args: &[&str]) -> Output {
-    leadgate_logging(args, None)
+    LeadgateCommand::new(args).output()
 }
 
-fn leadgate_logging(args: &[&str], rust_log: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_leadgate-under-test"));
-    command
-        .args(args)
-        .env("LEADGATE_CACHE_DIR", shared_cache_directory())
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG");
-    if let Some(filter) = rust_log {
-        command.env("RUST_LOG", filter);
-    }
-    command.output().expect("the leadgate binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+/// `leadgate ARGS` with `RUST_LOG` set to `rust_log`.
+fn leadgate_logging(args: &[&str], rust_log: &str) -> Output {
+    LeadgateCommand::new(args).env("RUST_LOG", rust_log).output()
 }
 
 #[test]
@@ -249,7 +235,7 @@ fn plugin_logs_go_to_the_plugin_target_and_are_capped() {
         "--fuel-per-contact",
         "1000000000",
     ];
-    let output = leadgate_logging(&args, Some("plugin::hostile-scoring=info"));
+    let output = leadgate_logging(&args, "plugin::hostile-scoring=info");
     assert!(output.status.success(), "{}", stderr(&output));
     let logs = stderr(&output);
     assert!(
@@ -268,7 +254,7 @@ fn plugin_logs_go_to_the_plugin_target_and_are_capped() {
         "64 KiB of ~30-byte lines, not 100,000: {lines}"
     );
 
-    let output = leadgate_logging(&args, Some("plugin::other-plugin=trace"));
+    let output = leadgate_logging(&args, "plugin::other-plugin=trace");
     assert!(
         !stderr(&output).contains("flood line"),
         "filtered by the plugin's target"
