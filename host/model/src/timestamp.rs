@@ -33,8 +33,13 @@ pub enum TimestampError {
 /// `2026-03-01T12:00:00+02:00`), an integer number of milliseconds (`1772359200000`), or a
 /// plain date (`2026-03-01`, meaning midnight UTC). Surrounding spaces are ignored. Times must
 /// lie between the years -9999 and 9999.
+#[inline]
 pub fn parse_timestamp(text: &str) -> Result<i64, TimestampError> {
-    let value = text.trim();
+    // Imports call this once per activity row; most values need no trimming.
+    let value = match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    };
     if value.is_empty() {
         return Err(TimestampError::Empty);
     }
