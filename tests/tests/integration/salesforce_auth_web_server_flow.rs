@@ -156,7 +156,7 @@ async fn the_loopback_listener_gives_up_after_its_timeout() {
     let outcome = pending.finish().await;
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(
-        matches!(&outcome, Err(AuthError::Configuration(message)) if message.contains("within")),
+        matches!(&outcome, Err(AuthError::Configuration(error)) if error.to_string().contains("within")),
         "{outcome:?}"
     );
 }

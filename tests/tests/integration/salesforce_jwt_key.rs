@@ -28,6 +28,6 @@ fn other_pem_blocks_are_refused() {
     assert!(JwtSigningKey::from_pem("not pem").is_err());
     assert!(matches!(
         JwtSigningKey::from_pem(DEFAULT_JWT_CERTIFICATE_PEM),
-        Err(AuthError::Configuration(message)) if message.contains("CERTIFICATE")
+        Err(AuthError::Configuration(error)) if error.to_string().contains("CERTIFICATE")
     ));
 }
