@@ -264,3 +264,31 @@ fn plugin_logs_go_to_the_plugin_target_and_are_capped() {
 fn path(path: &Path) -> &str {
     path.to_str().expect("temp paths are UTF-8")
 }
+
+/// The commands resolve the settings on first use: a broken `./leadgate.toml` stops the ones
+/// that read it, with the file named, and not `plugin inspect`, which never reads it.
+#[test]
+fn only_commands_that_read_the_configuration_trip_over_a_broken_one() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    std::fs::write(directory.path().join("leadgate.toml"), "data-dir = [\n").expect("write");
+
+    let inspect = LeadgateCommand::new(["plugin", "inspect", plugins::PURCHASE_COUNT])
+        .current_dir(directory.path())
+        .output();
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    assert!(
+        stdout(&inspect).contains("purchase-count"),
+        "{}",
+        stdout(&inspect)
+    );
+
+    let list = LeadgateCommand::new(["score", "list"])
+        .current_dir(directory.path())
+        .output();
+    assert_eq!(list.status.code(), Some(1), "{}", stderr(&list));
+    assert!(stderr(&list).contains("leadgate.toml"), "{}", stderr(&list));
+    assert!(
+        !directory.path().join("leadgate-data").exists(),
+        "no store is opened when the configuration cannot be read"
+    );
+}

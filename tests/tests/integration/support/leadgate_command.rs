@@ -84,11 +84,6 @@ impl LeadgateCommand {
     }
 
     /// The directory the command runs in, instead of its temporary home directory.
-    #[expect(
-        dead_code,
-        reason = "every test names its files by absolute path today; a test of the `leadgate.toml` \
-                  lookup in the current directory needs this"
-    )]
     pub(crate) fn current_dir(mut self, directory: impl AsRef<Path>) -> Self {
         self.current_dir = Some(directory.as_ref().to_owned());
         self
