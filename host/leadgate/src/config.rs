@@ -34,9 +34,12 @@
 
 mod document;
 mod error;
+mod lead_mapping;
 mod limits_table;
 mod location;
 mod paths;
+mod replication_settings;
+mod replication_table;
 mod rule_value;
 mod score_definition;
 mod table_reader;
@@ -44,7 +47,13 @@ mod table_reader;
 use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
+pub use lead_mapping::{FieldSource, LeadMapping, MappedField, NOT_PROVIDED};
 pub use location::Location;
+pub use replication_settings::{
+    ApiBudget, AssignmentRule, ConvertedLeadPolicy, DEFAULT_BULK_THRESHOLD, DEFAULT_DAILY_SHARE_PERCENT,
+    DEFAULT_EXTERNAL_ID_FIELD, DEFAULT_INTERVAL, DEFAULT_REQUESTS_IN_FLIGHT, DeletedLeadPolicy,
+    MAX_REPLICATION_BATCH_SIZE, MAX_REQUESTS_IN_FLIGHT, ReplicationSettings, TooLongText,
+};
 pub use score_definition::{RuleDefinition, ScoreDefinition};
 
 use leadgate_plugin_runtime::{PluginLimits, default_cache_directory};
@@ -73,6 +82,9 @@ pub struct Config {
     pub scoring: ScoringConfig,
     /// `[[scores]]`: the scores, in file order.
     pub scores: Vec<ScoreDefinition>,
+    /// `[replication]`: which contacts become Salesforce Leads and how; `None` when the file
+    /// has no such table (nothing is replicated).
+    pub replication: Option<ReplicationSettings>,
     /// The file the configuration was loaded from; `None` for [`Config::default`] and
     /// [`Config::from_toml`].
     pub source: Option<PathBuf>,
@@ -121,6 +133,7 @@ impl Default for Config {
             plugins: PluginsConfig::default(),
             scoring: ScoringConfig::default(),
             scores: Vec::new(),
+            replication: None,
             source: None,
         }
     }
@@ -223,6 +236,40 @@ mod tests {
             .iter()
             .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn the_example_file_replicates_office_buyers_with_its_field_table() {
+        let config = Config::from_toml(EXAMPLE, "leadgate.toml", Path::new("/repo/examples")).unwrap();
+        let replication = config.replication.unwrap();
+        assert_eq!(
+            (replication.score.as_str(), replication.min_points),
+            ("Office buyers", 3000)
+        );
+        assert_eq!(replication.external_id_field, DEFAULT_EXTERNAL_ID_FIELD);
+        assert_eq!(replication.budget.max_calls_per_run, Some(1_000));
+        let LeadMapping::Fields(fields) = replication.mapping else {
+            panic!("the example maps with a field table");
+        };
+        let office = fields
+            .iter()
+            .find(|field| field.lead_field == "Office_Licenses__c")
+            .map(|field| &field.source);
+        assert_eq!(office, Some(&FieldSource::ScoreTotal("Office buyers".into())));
+        // The commented plugin alternative must parse too, once uncommented in place of the table.
+        let start = EXAMPLE.find("[replication.mapping.fields]").unwrap();
+        let alternative: String = EXAMPLE[start..]
+            .lines()
+            .skip_while(|line| !line.starts_with("# [replication.mapping]"))
+            .map(|line| line.trim_start_matches("# "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let with_plugin = format!("{}{alternative}\n", &EXAMPLE[..start]);
+        let config = Config::from_toml(&with_plugin, "leadgate.toml", Path::new("/repo/examples")).unwrap();
+        assert!(matches!(
+            config.replication.map(|replication| replication.mapping),
+            Some(LeadMapping::Plugin { plugin, .. }) if plugin.ends_with("standard_lead_mapping.wasm")
+        ));
     }
 
     #[test]
@@ -507,13 +554,13 @@ name = "s"
         assert_eq!(
             error_of("data-dir = \"d\"\ndata-directory = \"x\"\n"),
             "leadgate.toml:2:1: unknown key `data-directory` at the top level; expected one of `data-dir`, \
-             `plugins`, `scoring`, `scores`\n\
+             `plugins`, `scoring`, `scores`, `replication`\n\
              hint: did you mean `data-dir`?"
         );
         assert_eq!(
             error_of("batch-size = 10\n"),
             "leadgate.toml:1:1: unknown key `batch-size` at the top level; expected one of `data-dir`, \
-             `plugins`, `scoring`, `scores`\n\
+             `plugins`, `scoring`, `scores`, `replication`\n\
              hint: `batch-size` belongs in `[scoring]`"
         );
     }

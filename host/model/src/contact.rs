@@ -37,6 +37,23 @@ pub struct ContactRecord {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// The documented (snake_case) names of a contact's standard fields, in documentation order:
+/// what imports read, `--filter` and mappings name, and [`ContactRecord::standard_fields`] lists.
+pub const STANDARD_CONTACT_FIELDS: &[&str] = &[
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "phone",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+];
+
 impl ContactRecord {
     /// The standard fields that have a value, by their documented (snake_case) names, in
     /// documentation order; `id` always comes first.
@@ -92,5 +109,20 @@ mod tests {
         // A standard field without a value gives way to an attribute of the same name.
         assert_eq!(contact.field_or_attribute("email"), Some("shadowed@example.com"));
         assert_eq!(contact.field_or_attribute("phone"), None);
+        let full = ContactRecord {
+            email: Some("e".into()),
+            first_name: Some("f".into()),
+            last_name: Some("l".into()),
+            company: Some("c".into()),
+            title: Some("t".into()),
+            phone: Some("p".into()),
+            street: Some("s".into()),
+            state: Some("st".into()),
+            postal_code: Some("pc".into()),
+            country: Some("co".into()),
+            ..contact.clone()
+        };
+        let names: Vec<&str> = full.standard_fields().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(names, STANDARD_CONTACT_FIELDS);
     }
 }

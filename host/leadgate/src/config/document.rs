@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::location::{Location, SourceText};
 use super::paths::{NoHomeDirectory, resolve};
+use super::replication_table::{BUDGET, BUDGET_KEYS, MAPPING, MAPPING_KEYS, REPLICATION, REPLICATION_KEYS};
 use super::rule_value::rule_config_text;
 use super::score_definition::name_key;
 use super::table_reader::TableReader;
@@ -18,7 +19,7 @@ use super::{
 };
 
 const TOP_LEVEL: &str = "the top level";
-const TOP_LEVEL_KEYS: &[&str] = &["data-dir", "plugins", "scoring", "scores"];
+const TOP_LEVEL_KEYS: &[&str] = &["data-dir", "plugins", "scoring", "scores", "replication"];
 const PLUGINS: &str = "`[plugins]`";
 const PLUGINS_KEYS: &[&str] = &["cache-dir", "limits"];
 const SCORING: &str = "`[scoring]`";
@@ -93,8 +94,8 @@ fn syntax_error(source: SourceText<'_>, text: &str, error: &toml::de::Error) -> 
 }
 
 /// What reading the document needs besides the tables themselves.
-struct Document<'a> {
-    source: SourceText<'a>,
+pub(super) struct Document<'a> {
+    pub(super) source: SourceText<'a>,
     base_dir: &'a Path,
     home: Option<&'a Path>,
 }
@@ -109,11 +110,13 @@ impl Document<'_> {
         let plugins = self.plugins(&root)?;
         let scoring = self.scoring(&root)?;
         let scores = self.scores(&root)?;
+        let replication = self.replication(&root, &scores)?;
         Ok(Config {
             data_dir,
             plugins,
             scoring,
             scores,
+            replication,
             source: None,
         })
     }
@@ -278,7 +281,7 @@ impl Document<'_> {
     }
 
     /// The path `written` as the value of `key`, resolved against the file's directory.
-    fn path(
+    pub(super) fn path(
         &self,
         table: &TableReader<'_, '_>,
         key: &str,
@@ -395,8 +398,11 @@ fn alert_thresholds(score: &TableReader<'_, '_>) -> Result<Vec<i64>, ConfigError
     Ok(thresholds)
 }
 
-/// A rule's `config` table as the text a plugin reads.
-fn rule_config(rule: &TableReader<'_, '_>, table: &DeTable<'_>) -> Result<RuleConfig, ConfigError> {
+/// A rule's (or a mapping plugin's) `config` table as the text a plugin reads.
+pub(super) fn rule_config(
+    rule: &TableReader<'_, '_>,
+    table: &DeTable<'_>,
+) -> Result<RuleConfig, ConfigError> {
     let mut config = RuleConfig::new();
     for (key, value) in table.iter() {
         if key.get_ref().trim().is_empty() {
@@ -412,7 +418,7 @@ fn rule_config(rule: &TableReader<'_, '_>, table: &DeTable<'_>) -> Result<RuleCo
 }
 
 /// Where `key`, unknown in `table`, does belong, as a hint.
-fn misplaced(key: &str, table: &str) -> Option<String> {
+pub(super) fn misplaced(key: &str, table: &str) -> Option<String> {
     if table == RULES && SCORE_KEYS.contains(&key) {
         return Some(format!(
             "`{key}` is a key of the score, but the keys after a `[[scores.rules]]` header belong to \
@@ -424,13 +430,16 @@ fn misplaced(key: &str, table: &str) -> Option<String> {
             "`{key}` is a key of a rule: start the rule with a `[[scores.rules]]` header"
         ));
     }
-    let homes: [(&str, &[&str]); 6] = [
+    let homes: [(&str, &[&str]); 9] = [
         (TOP_LEVEL, TOP_LEVEL_KEYS),
         (PLUGINS, PLUGINS_KEYS),
         ("`[plugins.limits]`", LIMITS_KEYS_FOR_HINTS),
         (SCORING, SCORING_KEYS),
         (SCORES, SCORE_KEYS),
         (RULES, RULE_KEYS),
+        (REPLICATION, REPLICATION_KEYS),
+        (BUDGET, BUDGET_KEYS),
+        (MAPPING, MAPPING_KEYS),
     ];
     let (home, _) = homes
         .iter()

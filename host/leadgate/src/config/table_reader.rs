@@ -80,6 +80,18 @@ impl<'a, 'i> TableReader<'a, 'i> {
         ))
     }
 
+    /// The text the table was read from, for readers of the tables inside it.
+    pub(super) fn source(&self) -> SourceText<'a> {
+        self.source
+    }
+
+    /// Every key and value of the table, in no particular order.
+    pub(super) fn entries(
+        &self,
+    ) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>)> {
+        self.table.iter()
+    }
+
     /// The value of `key`, if the table has it.
     pub(super) fn value(&self, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
         self.table.get(key)
