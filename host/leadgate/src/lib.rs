@@ -12,6 +12,7 @@
 //! - [`ingest`]: writing them into the store;
 //! - [`store`]: the contact store on sled;
 //! - [`contact_filter`]: selecting contacts by field;
+//! - [`replication`]: contacts into Salesforce Leads (the payload and its preflight so far);
 //! - [`scoring`]: the scoring engine;
 //! - [`secrets`]: tokens and client secrets encrypted at rest;
 //! - [`output`]: the typed JSON documents commands print (and the HTTP API will serve);
@@ -25,6 +26,7 @@ pub mod environment;
 pub mod import;
 pub mod ingest;
 pub mod output;
+pub mod replication;
 pub mod scoring;
 pub mod secrets;
 pub mod settings;

@@ -77,13 +77,18 @@ impl ContactRecord {
         .collect()
     }
 
-    /// The value of the standard field `name` (snake_case) or, when no standard field has that
-    /// name or it has no value, of the attribute `name`.
-    pub fn field_or_attribute(&self, name: &str) -> Option<&str> {
+    /// The value of the standard field `name` (snake_case), if it has one.
+    pub fn standard_field(&self, name: &str) -> Option<&str> {
         self.standard_fields()
             .into_iter()
             .find(|(field, _)| *field == name)
             .map(|(_, value)| value)
+    }
+
+    /// The value of the standard field `name` (snake_case) or, when no standard field has that
+    /// name or it has no value, of the attribute `name`.
+    pub fn field_or_attribute(&self, name: &str) -> Option<&str> {
+        self.standard_field(name)
             .or_else(|| self.attributes.get(name).map(String::as_str))
     }
 }
