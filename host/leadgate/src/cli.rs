@@ -63,6 +63,32 @@ pub enum Command {
     /// Talk to Salesforce: describe objects, run SOQL queries, show the org's limits.
     #[command(subcommand)]
     Sf(SfCommand),
+    /// Write the contacts that reach `[replication]`'s gate into Salesforce as Leads.
+    Replicate(ReplicateArgs),
+}
+
+/// `leadgate replicate`
+#[derive(Debug, Args)]
+pub struct ReplicateArgs {
+    /// Decide and report what would be created, updated and suspended, and the calls it would
+    /// cost; write nothing (the Lead describe may be read, and matching by e-mail is skipped).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only this contact; repeat for more.
+    #[arg(long = "contact", value_name = "ID")]
+    pub contacts: Vec<String>,
+    /// With --contact: write the contacts whatever their score.
+    #[arg(long, requires = "contacts")]
+    pub force: bool,
+    /// Gate on the totals as of this moment [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print the run summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The org.
+    #[command(flatten)]
+    pub connection: SfConnectionArgs,
 }
 
 /// `leadgate sf …`

@@ -10,6 +10,8 @@ mod import;
 mod plugin;
 mod printer;
 mod progress;
+mod replicate;
+mod salesforce_connection;
 mod sandbox;
 mod score;
 mod sf;
@@ -56,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sandbox(args) => sandbox::run(&args, &context),
         Command::Auth(command) => auth::run(command, &context),
         Command::Sf(command) => sf::run(command, &context),
+        Command::Replicate(args) => replicate::run(&args, &context),
     }
 }
 

@@ -1,16 +1,27 @@
 //! Replication: turning qualifying contacts into Salesforce Leads.
 //!
-//! Built so far: the settings ([`crate::config::ReplicationSettings`]), the Lead payload a
-//! declarative mapping makes of a contact ([`map_with_field_table`]) and its hash, and the
-//! preflight that checks a payload against the org's Lead describe before any API call is spent
-//! on it ([`preflight`]). Selection, writing, the journal and the commands build on these.
+//! A run ([`replicate`]): contacts at or above the gate whose mapped payload the org does not
+//! have yet are selected (nothing to send: no API call at all); each payload is checked against
+//! the cached Lead describe ([`preflight`]), so a record Salesforce would refuse is suspended
+//! without a call; new contacts adopt an existing Lead with their e-mail address or are upserted
+//! on the external id, known ones are updated by Lead id; every batch is journaled before it is
+//! sent and its results replace the journal entry atomically.
 
 mod email_syntax;
+mod error;
 mod field_table;
+mod lead_describe;
 mod lead_payload;
+mod plugin_mapping;
 mod preflight;
+mod record_outcome;
+mod run;
+mod selection;
 
 pub use email_syntax::is_salesforce_email;
+pub use error::ReplicationError;
 pub use field_table::map_with_field_table;
+pub use lead_describe::DESCRIBE_MAX_AGE_MS;
 pub use lead_payload::{LeadPayload, PayloadHash};
 pub use preflight::{PreflightFailure, PreflightNote, preflight};
+pub use run::{RunOptions, RunSummary, replicate};

@@ -23,4 +23,6 @@ mod salesforce_tokens;
 pub use credential_store::{CREDENTIALS_TREE, CredentialStore};
 pub use error::SecretsError;
 pub use master_key::{MASTER_KEY_ENV, MASTER_KEY_FILE_NAME, MasterKey};
-pub use salesforce_tokens::{AUTHORIZATION_RECORD, open_credentials, stored_session_provider};
+pub use salesforce_tokens::{
+    AUTHORIZATION_RECORD, credentials_in, open_credentials, stored_session_provider,
+};

@@ -9,7 +9,9 @@
 //! - outcomes: contact → each score's [`RuleOutcome`](leadgate_model::RuleOutcome) of each rule (one value per contact, so
 //!   scoring writes once per contact however many scores there are);
 //! - changes: a log of the contacts each write changed, read and cleared by scoring (one entry
-//!   per write rather than a flag per contact, which would cost a store operation per row).
+//!   per write rather than a flag per contact, which would cost a store operation per row);
+//! - replication: contact → its [`ReplicationRecord`] (Lead id, payload hash, suspension);
+//! - journal: replication batches sent or about to be, until their results are applied.
 //!
 //! A second tree, `meta`, holds the schema version, score fingerprints, the run log and which
 //! scores have stored outcomes. An older schema is migrated when the directory is opened (see
@@ -26,6 +28,7 @@ mod error;
 mod keys;
 mod lock;
 mod migration;
+mod replication_states;
 mod scores;
 mod stored_history;
 
@@ -33,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 pub use contacts::{ACTIVITIES_PER_CHUNK, PendingChanges, WriteOutcome};
 pub use error::StoreError;
+pub use replication_states::{JournalEntry, RecordedError, ReplicationRecord, ReplicationState};
 pub use scores::{ContactScoring, RunRecord, ScoreTotal};
 pub use stored_history::StoredHistory;
 

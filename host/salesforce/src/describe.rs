@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::api_usage::CallKind;
@@ -62,8 +62,9 @@ pub struct ObjectSummary {
     pub urls: BTreeMap<String, String>,
 }
 
-/// One object's describe.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// One object's describe. It serialises back to the describe's own JSON shape, so a program
+/// can keep it (leadgate caches the Lead describe in its store).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectDescribe {
     /// API name.
@@ -119,7 +120,7 @@ impl ObjectDescribe {
 }
 
 /// One field of a describe.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldDescribe {
     /// API name.
@@ -188,7 +189,7 @@ impl FieldDescribe {
 }
 
 /// One picklist entry.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PicklistValue {
     /// The value.

@@ -9,6 +9,7 @@ mod form_example;
 mod loading;
 mod lowering;
 mod plugin_cli;
+mod replication;
 mod salesforce_auth_headless_flows;
 mod salesforce_auth_https_and_redirects;
 mod salesforce_auth_no_secret_leaks;

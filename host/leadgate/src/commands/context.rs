@@ -2,6 +2,7 @@
 //! printer.
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use leadgate_plugin_runtime::{PluginLimits, PluginRuntime, RuntimeOptions};
@@ -22,7 +23,7 @@ use crate::store::Store;
 pub(super) struct CommandContext {
     overrides: SettingsOverrides,
     settings: OnceCell<Settings>,
-    store: OnceCell<Store>,
+    store: OnceCell<Arc<Store>>,
     printer: Printer,
 }
 
@@ -58,10 +59,16 @@ impl CommandContext {
 
     /// The store in the configured data directory.
     pub(super) fn store(&self) -> anyhow::Result<&Store> {
+        Ok(self.shared_store()?.as_ref())
+    }
+
+    /// The store, for what holds on to it (the credential store); a data directory can be open
+    /// only once per process, so everything shares this one.
+    pub(super) fn shared_store(&self) -> anyhow::Result<&Arc<Store>> {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = Store::open(&self.config()?.data_dir)?;
+        let store = Arc::new(Store::open(&self.config()?.data_dir)?);
         Ok(self.store.get_or_init(|| store))
     }
 

@@ -6,24 +6,19 @@
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use futures_util::TryStreamExt;
-use leadgate_salesforce::auth::OAuthSessionProvider;
+use leadgate_salesforce::Record;
 use leadgate_salesforce::record_columns::{cell_text, flatten_record, ordered_columns};
-use leadgate_salesforce::session::SessionProvider;
-use leadgate_salesforce::{Client, Record, StaticSession};
 use serde_json::{Map, Value};
 
 use super::context::CommandContext;
+use super::salesforce_connection::connect;
 use super::table::table;
-use crate::cli::{SfCommand, SfConnectionArgs, SfDescribeArgs, SfLimitsArgs, SfQueryArgs};
-use crate::environment::ACCESS_TOKEN as ACCESS_TOKEN_ENV;
+use crate::cli::{SfCommand, SfDescribeArgs, SfLimitsArgs, SfQueryArgs};
 use crate::output::ObjectDescribeDocument;
-use crate::secrets::open_credentials;
 
 pub(super) fn run(command: SfCommand, context: &CommandContext) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -39,49 +34,8 @@ pub(super) fn run(command: SfCommand, context: &CommandContext) -> anyhow::Resul
     })
 }
 
-/// A client for the stored authorization, or for `--instance-url` and `LEADGATE_ACCESS_TOKEN`.
-/// With the stored authorization, the root certificate stored with it (`auth … --ca-certificate`,
-/// e.g. for the local sandbox org over HTTPS) is trusted too, as `leadgate auth status` does.
-async fn client(connection: &SfConnectionArgs, context: &CommandContext) -> anyhow::Result<Client> {
-    let mut certificates: Vec<PathBuf> = Vec::new();
-    let provider: Arc<dyn SessionProvider> = match &connection.instance_url {
-        Some(instance_url) => {
-            let token = std::env::var(ACCESS_TOKEN_ENV)
-                .ok()
-                .filter(|token| !token.trim().is_empty())
-                .with_context(|| format!("--instance-url needs the access token in `{ACCESS_TOKEN_ENV}`"))?;
-            Arc::new(StaticSession::from_token(instance_url.clone(), token.trim()))
-        }
-        None => {
-            let provider = open_credentials(&context.config()?.data_dir)
-                .and_then(OAuthSessionProvider::open)
-                .with_context(no_authorization)?;
-            certificates.extend(provider.authorization().await.ca_certificate_file);
-            Arc::new(provider)
-        }
-    };
-    certificates.extend(connection.ca_certificate.clone());
-    let mut builder = Client::builder();
-    if let Some(version) = &connection.api_version {
-        builder = builder.api_version(version.clone());
-    }
-    for path in &certificates {
-        let pem = std::fs::read(path)
-            .with_context(|| format!("cannot read the certificate `{}`", path.display()))?;
-        builder = builder.add_root_certificate_pem(pem);
-    }
-    Ok(builder.build_shared(provider)?)
-}
-
-/// Why there is no session without `--instance-url`.
-fn no_authorization() -> String {
-    format!(
-        "no usable Salesforce authorization (run `leadgate auth login`, or pass --instance-url with {ACCESS_TOKEN_ENV})"
-    )
-}
-
 async fn describe(args: &SfDescribeArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
-    let client = client(&args.connection, context).await?;
+    let client = connect(&args.connection, context).await?;
     let describe = client
         .describe(&args.object)
         .await
@@ -137,7 +91,7 @@ async fn describe(args: &SfDescribeArgs, context: &CommandContext) -> anyhow::Re
 }
 
 async fn query(args: &SfQueryArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
-    let client = client(&args.connection, context).await?;
+    let client = connect(&args.connection, context).await?;
     let stream = if args.all {
         client.query_all(&args.soql)
     } else {
@@ -172,7 +126,7 @@ async fn query(args: &SfQueryArgs, context: &CommandContext) -> anyhow::Result<E
 }
 
 async fn limits(args: &SfLimitsArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
-    let client = client(&args.connection, context).await?;
+    let client = connect(&args.connection, context).await?;
     let limits = client.limits().await.context("cannot read the org's limits")?;
     if args.json {
         context.printer().json(&limits)?;

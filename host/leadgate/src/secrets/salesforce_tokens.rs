@@ -44,8 +44,14 @@ impl TokenStorage for CredentialStore {
 /// master key (`LEADGATE_MASTER_KEY`, else `<data_dir>/master.key`).
 pub fn open_credentials(data_dir: &Path) -> Result<CredentialStore, AuthError> {
     let store = Store::open(data_dir).map_err(storage_error)?;
-    let key = MasterKey::resolve(data_dir).map_err(storage_error)?;
-    CredentialStore::open(Arc::new(store), key).map_err(storage_error)
+    credentials_in(Arc::new(store))
+}
+
+/// The credentials of a store this process already has open (a data directory can be open only
+/// once), with the master key for its directory.
+pub fn credentials_in(store: Arc<Store>) -> Result<CredentialStore, AuthError> {
+    let key = MasterKey::resolve(store.directory()).map_err(storage_error)?;
+    CredentialStore::open(store, key).map_err(storage_error)
 }
 
 fn storage_error(error: impl std::error::Error + Send + Sync + 'static) -> AuthError {

@@ -33,6 +33,10 @@ pub(crate) enum Table {
     /// contact → each score's outcome of each rule (one value per contact: scoring writes one
     /// value per contact, however many scores there are)
     Outcomes = 6,
+    /// contact → its replication state (Lead id, payload hash, suspension, …)
+    Replication = 7,
+    /// batch id → a replication batch sent or about to be sent, until its results are applied
+    Journal = 8,
 }
 
 impl Table {
@@ -44,6 +48,8 @@ impl Table {
             Self::LegacyAwards => "awards (schema 1)",
             Self::Changes => "changes",
             Self::Outcomes => "outcomes",
+            Self::Replication => "replication",
+            Self::Journal => "replication journal",
         }
     }
 
@@ -101,6 +107,18 @@ pub(crate) fn activity_chunk(contact_id: &str, chunk: u32) -> Vec<u8> {
 /// The key of a contact's outcomes in every score.
 pub(crate) fn outcomes(contact_id: &str) -> Vec<u8> {
     contact_in(Table::Outcomes, contact_id)
+}
+
+/// The key of a contact's replication state.
+pub(crate) fn replication(contact_id: &str) -> Vec<u8> {
+    contact_in(Table::Replication, contact_id)
+}
+
+/// The key of a journaled replication batch: its id, so batches sort in the order they began.
+pub(crate) fn journal(batch_id: u64) -> Vec<u8> {
+    let mut key = start(Table::Journal, 8);
+    key.extend_from_slice(&batch_id.to_be_bytes());
+    key
 }
 
 /// The key of one contact's outcomes in one score, as schema 1 stored them.

@@ -1,0 +1,149 @@
+//! `leadgate replicate`: one replication run now.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::context::CommandContext;
+use super::salesforce_connection::connect;
+use crate::cli::ReplicateArgs;
+use crate::replication::{ReplicationError, RunOptions, RunSummary, replicate};
+
+pub(super) fn run(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let config = context.config()?;
+    let Some(settings) = &config.replication else {
+        return Err(ReplicationError::NotConfigured.into());
+    };
+    let now = super::moment(args.now.as_ref())?;
+    let store = context.store()?;
+    let plugins = context.configured_plugin_runtime()?;
+    let options = RunOptions {
+        dry_run: args.dry_run,
+        forced: if args.force {
+            args.contacts.clone()
+        } else {
+            Vec::new()
+        },
+        only: args.contacts.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let summary = runtime.block_on(async {
+        let client = connect(&args.connection, context).await?;
+        replicate(store, config, &plugins, &client, now, &options)
+            .await
+            .context("replication failed")
+    })?;
+    if args.json {
+        context.printer().json(&summary)?;
+    } else {
+        context
+            .printer()
+            .text(&summary_text(&summary, &settings.score, settings.min_points))?;
+    }
+    Ok(if summary.suspended == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_PARTIAL)
+    })
+}
+
+/// The run as a short table, one line per count that says something.
+fn summary_text(summary: &RunSummary, score: &str, min_points: i64) -> String {
+    let (created, updated) = if summary.dry_run {
+        ("would create", "would update")
+    } else {
+        ("created", "updated")
+    };
+    let rows: [(&str, u64, String); 10] = [
+        (
+            "qualifying",
+            summary.qualifying,
+            format!("at least {min_points} points in `{score}`"),
+        ),
+        (created, summary.created, "new Leads".to_owned()),
+        (updated, summary.updated, "Leads written again".to_owned()),
+        (
+            "unchanged",
+            summary.unchanged,
+            "already in the org as they are".to_owned(),
+        ),
+        (
+            "suspended",
+            summary.suspended,
+            "refused; see `leadgate contacts show ID`".to_owned(),
+        ),
+        (
+            "waiting",
+            summary.waiting,
+            "suspended, until they change or their retry is due".to_owned(),
+        ),
+        ("disabled", summary.disabled, "their Lead was deleted".to_owned()),
+        (
+            "converted",
+            summary.converted,
+            "their Lead was converted".to_owned(),
+        ),
+        (
+            "stopped",
+            summary.stopped,
+            "disabled or converted earlier".to_owned(),
+        ),
+        (
+            "resumed",
+            summary.resumed_batches,
+            "batches of an interrupted run, sent again".to_owned(),
+        ),
+    ];
+    let mut text = String::new();
+    if summary.dry_run {
+        text.push_str("dry run: nothing was written\n");
+    }
+    for (label, count, meaning) in rows {
+        if count > 0 || matches!(label, "qualifying" | "created" | "would create") {
+            let _ = writeln!(text, "{label:<13} {count:>7}  {meaning}");
+        }
+    }
+    let _ = writeln!(text, "{:<13} {:>7}", "API calls", summary.api_calls);
+    if let Some(reason) = &summary.stopped_early {
+        let _ = writeln!(text, "stopped early: {reason}");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_what_happened_and_leaves_out_empty_lines() {
+        let summary = RunSummary {
+            qualifying: 3,
+            created: 2,
+            suspended: 1,
+            api_calls: 2,
+            ..RunSummary::default()
+        };
+        let text = summary_text(&summary, "Office buyers", 3000);
+        assert_eq!(
+            text,
+            "qualifying          3  at least 3000 points in `Office buyers`\n\
+             created             2  new Leads\n\
+             suspended           1  refused; see `leadgate contacts show ID`\n\
+             API calls           2\n"
+        );
+        let dry = summary_text(
+            &RunSummary {
+                dry_run: true,
+                ..summary
+            },
+            "Office buyers",
+            3000,
+        );
+        assert!(dry.starts_with("dry run: nothing was written\n"), "{dry}");
+        assert!(dry.contains("would create        2"), "{dry}");
+    }
+}

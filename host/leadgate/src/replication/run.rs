@@ -1,0 +1,388 @@
+//! One replication run: select, map, preflight, write in batches, record every result.
+
+use std::collections::BTreeMap;
+
+use futures_util::future::join_all;
+use leadgate_plugin_runtime::PluginRuntime;
+use leadgate_salesforce::{Client, SaveResult};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::error::ReplicationError;
+use super::lead_describe::{fresh_cached_describe, lead_describe};
+use super::plugin_mapping::{MappingPlugin, field_descriptions};
+use super::preflight::preflight;
+use super::record_outcome::{WriteOutcome, record_after};
+use super::selection::{Candidate, Mapper, select};
+use crate::config::{Config, LeadMapping, ReplicationSettings};
+use crate::store::{JournalEntry, RecordedError, ReplicationRecord, ReplicationState, Store};
+
+/// What a run is asked to do besides the configured replication.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Decide and report, but write nothing to the org or to the contacts' states.
+    pub dry_run: bool,
+    /// Contacts written whatever their score (`replicate --contact ID --force`).
+    pub forced: Vec<String>,
+    /// Only these contacts, when not empty (`replicate --contact ID`).
+    pub only: Vec<String>,
+}
+
+/// What a run did (or, dry, would do), for the summary table and `--json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    /// Nothing was written: the numbers say what would have been.
+    pub dry_run: bool,
+    /// Contacts at or above the gate (and forced ones).
+    pub qualifying: u64,
+    /// Already in the org with the same fields.
+    pub unchanged: u64,
+    /// Suspended, and neither changed nor due for a retry.
+    pub waiting: u64,
+    /// Disabled or converted: no longer written.
+    pub stopped: u64,
+    /// New Leads.
+    pub created: u64,
+    /// Existing Leads written again.
+    pub updated: u64,
+    /// Refused by preflight, the mapping or Salesforce, and suspended.
+    pub suspended: u64,
+    /// Lead deleted in the org: the contact is now disabled.
+    pub disabled: u64,
+    /// Lead converted in the org: the contact is no longer written.
+    pub converted: u64,
+    /// Batches of an earlier run that were sent but whose results were never recorded; their
+    /// contacts are written again (harmless: every write is an upsert or an update by id).
+    pub resumed_batches: u64,
+    /// API calls this run made.
+    pub api_calls: u64,
+    /// Why the run stopped before writing everything (the budget), if it did.
+    pub stopped_early: Option<String>,
+}
+
+/// Runs replication once, as `leadgate replicate` does. `runtime` loads a mapping plugin when
+/// the configuration names one. A run with nothing to write makes no API call at all, not even
+/// a token refresh: the client is used only once there is something to send.
+pub async fn replicate(
+    store: &Store,
+    config: &Config,
+    runtime: &PluginRuntime,
+    client: &Client,
+    now: i64,
+    options: &RunOptions,
+) -> Result<RunSummary, ReplicationError> {
+    let settings = config
+        .replication
+        .as_ref()
+        .ok_or(ReplicationError::NotConfigured)?;
+    let mut summary = RunSummary {
+        dry_run: options.dry_run,
+        ..RunSummary::default()
+    };
+    if !settings.enabled {
+        summary.stopped_early =
+            Some("replication is disabled (`enabled = false` in `[replication]`)".to_owned());
+        return Ok(summary);
+    }
+    let pending = store.pending_changes()?;
+    if !pending.contact_ids.is_empty() {
+        return Err(ReplicationError::StaleScores {
+            contacts: pending.contact_ids.len(),
+        });
+    }
+    let calls_before = client.call_counts().total;
+    let journaled = store.journaled_batches()?;
+    summary.resumed_batches = journaled.len() as u64;
+
+    let plugin = match &settings.mapping {
+        LeadMapping::Plugin { plugin, config } => Some(MappingPlugin::load(runtime, plugin, config)?),
+        LeadMapping::Fields(_) => None,
+    };
+    let plugin_fields = match &plugin {
+        Some(_) => {
+            let describe = match fresh_cached_describe(store, now)? {
+                Some(describe) => describe,
+                None => lead_describe(store, client, now).await?,
+            };
+            field_descriptions(&describe)
+        }
+        None => Vec::new(),
+    };
+    let mapper = match (&settings.mapping, &plugin) {
+        (_, Some(plugin)) => Mapper::Plugin(plugin, &plugin_fields),
+        (LeadMapping::Fields(fields), None) => Mapper::Table(fields),
+        (LeadMapping::Plugin { .. }, None) => return Err(ReplicationError::NotConfigured),
+    };
+    let mut selection = select(store, config, settings, &mapper, &options.forced, now)?;
+    if !options.only.is_empty() {
+        selection
+            .candidates
+            .retain(|candidate| options.only.contains(&candidate.contact_id));
+        selection
+            .refused
+            .retain(|(contact, _)| options.only.contains(contact));
+    }
+    summary.qualifying = selection.qualifying;
+    summary.unchanged = selection.unchanged;
+    summary.waiting = selection.waiting;
+    summary.stopped = selection.stopped;
+    summary.suspended = selection.refused.len() as u64;
+    if !options.dry_run {
+        store.apply_replication_results(None, &selection.refused)?;
+    }
+    if selection.candidates.is_empty() {
+        if !options.dry_run {
+            clear_journal(store, &journaled)?;
+        }
+        summary.api_calls = client.call_counts().total - calls_before;
+        return Ok(summary);
+    }
+
+    let describe = lead_describe(store, client, now).await?;
+    let mut writable = Vec::with_capacity(selection.candidates.len());
+    let mut refused = Vec::new();
+    for mut candidate in selection.candidates {
+        candidate.payload.set(
+            &settings.external_id_field,
+            Value::from(candidate.contact_id.as_str()),
+        );
+        match preflight(&mut candidate.payload, &describe, settings.too_long_text) {
+            Ok(notes) => {
+                if !notes.is_empty() {
+                    let record = candidate
+                        .record
+                        .get_or_insert_with(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+                    record.notes = notes
+                        .iter()
+                        .map(|note| format!("{}: {}", note.field, note.message))
+                        .collect();
+                }
+                writable.push(candidate);
+            }
+            Err(failure) => {
+                let mut record = candidate
+                    .record
+                    .clone()
+                    .unwrap_or_else(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+                record.state = ReplicationState::Suspended;
+                record.attempts = record.attempts.saturating_add(1);
+                record.payload_hash = Some(candidate.hash.0);
+                record.retry_at = None;
+                record.last_error = Some(RecordedError {
+                    code: failure.code.as_str().to_owned(),
+                    message: failure.message,
+                    at: now,
+                });
+                refused.push((candidate.contact_id, record));
+            }
+        }
+    }
+    summary.suspended += refused.len() as u64;
+    if !options.dry_run {
+        store.apply_replication_results(None, &refused)?;
+    }
+    if settings.match_by_email && !options.dry_run {
+        adopt_by_email(client, &mut writable, settings.batch_size).await?;
+    }
+    let (updates, creates): (Vec<Candidate>, Vec<Candidate>) = writable.into_iter().partition(|candidate| {
+        candidate
+            .record
+            .as_ref()
+            .is_some_and(|record| record.lead_id.is_some())
+    });
+    if options.dry_run {
+        summary.created = creates.len() as u64;
+        summary.updated = updates.len() as u64;
+        summary.api_calls = client.call_counts().total - calls_before;
+        return Ok(summary);
+    }
+    clear_journal(store, &journaled)?;
+
+    let mut batches: Vec<(WriteKind, Vec<Candidate>)> = Vec::new();
+    for (kind, candidates) in [(WriteKind::Upsert, creates), (WriteKind::Update, updates)] {
+        let mut candidates = candidates.into_iter().peekable();
+        while candidates.peek().is_some() {
+            batches.push((kind, candidates.by_ref().take(settings.batch_size).collect()));
+        }
+    }
+    let mut batches = batches.into_iter().peekable();
+    while batches.peek().is_some() {
+        if let Some(reason) = over_budget(settings, client, calls_before) {
+            summary.stopped_early = Some(reason);
+            break;
+        }
+        let mut window: Vec<(u64, WriteKind, Vec<Candidate>)> =
+            Vec::with_capacity(settings.requests_in_flight);
+        for (kind, candidates) in batches.by_ref().take(settings.requests_in_flight) {
+            window.push((store.next_journal_id()?, kind, candidates));
+        }
+        for (batch_id, _, candidates) in &window {
+            store.journal_batch(
+                *batch_id,
+                &JournalEntry {
+                    contacts: candidates
+                        .iter()
+                        .map(|candidate| (candidate.contact_id.clone(), candidate.hash.0))
+                        .collect(),
+                    started_at: now,
+                },
+            )?;
+        }
+        let answers = join_all(
+            window
+                .iter()
+                .map(|(_, kind, candidates)| send(client, settings, *kind, candidates)),
+        )
+        .await;
+        for ((batch_id, _, candidates), answer) in window.iter().zip(answers) {
+            let results = answer?;
+            let mut records = Vec::with_capacity(candidates.len());
+            for (candidate, result) in candidates.iter().zip(&results) {
+                let (record, outcome) = record_after(candidate, result, settings, now);
+                match outcome {
+                    WriteOutcome::Created => summary.created += 1,
+                    WriteOutcome::Updated => summary.updated += 1,
+                    WriteOutcome::Suspended => summary.suspended += 1,
+                    WriteOutcome::Disabled => summary.disabled += 1,
+                    WriteOutcome::Converted => summary.converted += 1,
+                }
+                records.push((candidate.contact_id.clone(), record));
+            }
+            store.apply_replication_results(Some(*batch_id), &records)?;
+        }
+    }
+    summary.api_calls = client.call_counts().total - calls_before;
+    Ok(summary)
+}
+
+/// How a batch is written: new contacts by upsert on the external id (a replayed batch finds the
+/// Lead it created), known ones by their Lead id (so a deleted or converted Lead answers so,
+/// instead of an upsert quietly creating a second one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WriteKind {
+    Upsert,
+    Update,
+}
+
+async fn send(
+    client: &Client,
+    settings: &ReplicationSettings,
+    kind: WriteKind,
+    candidates: &[Candidate],
+) -> Result<Vec<SaveResult>, ReplicationError> {
+    let bodies: Vec<serde_json::Map<String, Value>> = candidates
+        .iter()
+        .map(|candidate| {
+            let mut body = candidate.payload.as_json().clone();
+            if kind == WriteKind::Update
+                && let Some(lead_id) = candidate
+                    .record
+                    .as_ref()
+                    .and_then(|record| record.lead_id.as_deref())
+            {
+                body.insert("Id".to_owned(), Value::from(lead_id));
+            }
+            body
+        })
+        .collect();
+    let results = match kind {
+        WriteKind::Upsert => {
+            client
+                .upsert_records("Lead", &settings.external_id_field, &bodies, false)
+                .await?
+        }
+        WriteKind::Update => client.update_records("Lead", &bodies, false).await?,
+    };
+    Ok(results)
+}
+
+/// Why no further batch may be sent, if the budget is spent: the run's own cap, or the org's
+/// usage today against the configured share of its daily allocation.
+fn over_budget(settings: &ReplicationSettings, client: &Client, calls_before: u64) -> Option<String> {
+    let used_by_run = client.call_counts().total - calls_before;
+    if let Some(cap) = settings.budget.max_calls_per_run
+        && used_by_run >= cap
+    {
+        return Some(format!(
+            "the run made {used_by_run} API calls, its cap (`max-calls-per-run = {cap}`); the next run goes on"
+        ));
+    }
+    let usage = client.api_usage()?;
+    let share = u64::from(settings.budget.daily_share_percent);
+    (usage.limit > 0 && usage.used.saturating_mul(100) >= usage.limit.saturating_mul(share)).then(|| {
+        format!(
+            "the org has used {} of its {} daily API requests, {share}% (`daily-share-percent`); the next run goes on",
+            usage.used, usage.limit
+        )
+    })
+}
+
+/// Never-replicated contacts whose e-mail address a Lead already has adopt that Lead: they are
+/// then written by its id (with the external id set), and no duplicate is created. One query per
+/// batch of new contacts.
+async fn adopt_by_email(
+    client: &Client,
+    writable: &mut [Candidate],
+    batch_size: usize,
+) -> Result<(), ReplicationError> {
+    use futures_util::TryStreamExt as _;
+
+    let new: Vec<usize> = writable
+        .iter()
+        .enumerate()
+        .filter(|(_, candidate)| {
+            candidate
+                .record
+                .as_ref()
+                .is_none_or(|record| record.lead_id.is_none())
+                && candidate.email.is_some()
+        })
+        .map(|(index, _)| index)
+        .collect();
+    for chunk in new.chunks(batch_size.max(1)) {
+        let addresses: Vec<String> = chunk
+            .iter()
+            .filter_map(|index| writable[*index].email.as_deref())
+            .map(|email| format!("'{}'", email.replace('\\', "\\\\").replace('\'', "\\'")))
+            .collect();
+        let soql = format!(
+            "SELECT Id, Email FROM Lead WHERE IsConverted = false AND Email IN ({})",
+            addresses.join(", ")
+        );
+        let leads: Vec<leadgate_salesforce::Record> = client.query(&soql).try_collect().await?;
+        let mut by_email: BTreeMap<String, String> = BTreeMap::new();
+        for lead in leads {
+            if let (Some(Value::String(id)), Some(Value::String(email))) = (lead.get("Id"), lead.get("Email"))
+            {
+                by_email.entry(email.to_lowercase()).or_insert_with(|| id.clone());
+            }
+        }
+        for index in chunk {
+            let candidate = &mut writable[*index];
+            let Some(lead_id) = candidate
+                .email
+                .as_deref()
+                .and_then(|email| by_email.get(&email.to_lowercase()))
+            else {
+                continue;
+            };
+            let record = candidate
+                .record
+                .get_or_insert_with(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+            record.lead_id = Some(lead_id.clone());
+            record
+                .notes
+                .push(format!("adopted the existing Lead {lead_id} by e-mail address"));
+        }
+    }
+    Ok(())
+}
+
+/// Forgets journaled batches of an earlier run: their contacts were selected again and are
+/// written by this run.
+fn clear_journal(store: &Store, journaled: &[(u64, JournalEntry)]) -> Result<(), ReplicationError> {
+    for (batch_id, _) in journaled {
+        store.apply_replication_results(Some(*batch_id), &[])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,240 @@
+//! `leadgate replicate` against the in-process sandbox org: the seed scenario end to end, the
+//! second run that makes no call, keep-updated, the dry run, and a contact preflight refuses.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use futures_util::TryStreamExt as _;
+use leadgate_sandbox::{CustomField, CustomFieldKind, Sandbox, SandboxConfig};
+use leadgate_tests::plugins;
+use serde_json::Value;
+
+use crate::support::leadgate_command::{LeadgateCommand, stderr, stdout};
+use crate::support::salesforce_client::{client, sandbox_with, token};
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
+
+/// The sandbox org with the fields the example mapping writes: leadgate's external id and the
+/// seed's `Office_Licenses__c`.
+async fn seed_org() -> Sandbox {
+    sandbox_with(SandboxConfig {
+        custom_fields: vec![
+            CustomField::leadgate_id(),
+            CustomField {
+                name: "Office_Licenses__c".into(),
+                label: "Office Licenses".into(),
+                kind: CustomFieldKind::Number {
+                    precision: 18,
+                    scale: 0,
+                },
+                external_id: false,
+                unique: false,
+                required: false,
+            },
+        ],
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+/// A data directory with the example configuration (plugin paths pointing at this build's
+/// plugins) and the example contacts and activities imported and scored.
+struct SeededWorkspace {
+    directory: tempfile::TempDir,
+}
+
+impl SeededWorkspace {
+    fn new() -> Self {
+        let directory = tempfile::tempdir().expect("temp dir");
+        let config = std::fs::read_to_string(format!("{EXAMPLES}/leadgate.toml"))
+            .expect("example config")
+            .replace(
+                "../plugins/target/wasm32-wasip2/release/purchase_count.wasm",
+                plugins::PURCHASE_COUNT,
+            )
+            .replace(
+                "../plugins/target/wasm32-wasip2/release/page_visits.wasm",
+                plugins::PAGE_VISITS,
+            )
+            .replace(
+                "../plugins/target/wasm32-wasip2/release/attribute_match.wasm",
+                plugins::ATTRIBUTE_MATCH,
+            );
+        std::fs::write(directory.path().join("leadgate.toml"), config).expect("write config");
+        let workspace = Self { directory };
+        for (kind, file) in [("contacts", "contacts.csv"), ("activities", "activities.csv")] {
+            let path = format!("{EXAMPLES}/data/{file}");
+            let output = workspace.run(&["import", kind, &path]);
+            assert!(output.status.success(), "{}", stderr(&output));
+        }
+        workspace.score();
+        workspace
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.directory.path().join(name)
+    }
+
+    fn command(&self, args: &[&str]) -> LeadgateCommand {
+        LeadgateCommand::new(["--config-file"])
+            .arg(self.path("leadgate.toml"))
+            .data_dir(self.path("data"))
+            .args(args)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output()
+    }
+
+    fn score(&self) {
+        let output = self.run(&["score", "run", "--now", "2026-11-29T00:00:00Z"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    /// `leadgate replicate ARGS --json` on the org, with a token from the environment.
+    async fn replicate(&self, sandbox: &Sandbox, args: &[&str]) -> (Output, Value) {
+        let output = self
+            .command(&["replicate", "--json", "--now", "2026-11-29T00:00:00Z"])
+            .args(args)
+            .env("LEADGATE_INSTANCE_URL", sandbox.base_url())
+            .env("LEADGATE_ACCESS_TOKEN", token(sandbox))
+            .output_async()
+            .await;
+        let summary = serde_json::from_str(&stdout(&output)).unwrap_or(Value::Null);
+        (output, summary)
+    }
+}
+
+/// Every Lead of the org, by leadgate's external id.
+async fn leads(sandbox: &Sandbox) -> Vec<Value> {
+    let records: Vec<leadgate_salesforce::Record> = client(sandbox)
+        .query(
+            "SELECT LeadgateId__c, LastName, Company, Email, LeadSource, Industry, Office_Licenses__c FROM Lead \
+             ORDER BY LeadgateId__c",
+        )
+        .try_collect()
+        .await
+        .expect("the query runs");
+    records.into_iter().map(Value::Object).collect()
+}
+
+fn write_calls(sandbox: &Sandbox) -> u64 {
+    let calls = sandbox.control().api_calls();
+    calls
+        .by_kind
+        .iter()
+        .filter(|(kind, _)| kind.starts_with("collections"))
+        .map(|(_, count)| count)
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_contacts_become_leads_once_with_the_example_mapping() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["qualifying"], 3, "{summary}");
+    assert_eq!(summary["created"], 3, "{summary}");
+    assert_eq!(summary["suspended"], 0, "{summary}");
+    // The describe, one e-mail match query and one upsert of the three.
+    assert_eq!(summary["api_calls"], 3, "{summary}");
+
+    let leads = leads(&sandbox).await;
+    let ids: Vec<&str> = leads
+        .iter()
+        .filter_map(|lead| lead["LeadgateId__c"].as_str())
+        .collect();
+    assert_eq!(ids, ["c-1001", "c-1004", "c-1006"]);
+    let ada = &leads[0];
+    assert_eq!(ada["LastName"], "Lovelace");
+    assert_eq!(ada["Company"], "Analytical Engines Ltd");
+    assert_eq!(ada["LeadSource"], "Web");
+    assert_eq!(ada["Industry"], "Software");
+    assert_eq!(ada["Office_Licenses__c"].as_f64(), Some(3000.0));
+    assert_eq!(leads[1]["Office_Licenses__c"].as_f64(), Some(4200.0));
+
+    // Nothing changed: no call at all, not even the describe.
+    let calls_before = sandbox.control().api_calls().used;
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["unchanged"], 3, "{summary}");
+    assert_eq!(summary["created"], 0, "{summary}");
+    assert_eq!(summary["api_calls"], 0, "{summary}");
+    assert_eq!(sandbox.control().api_calls().used, calls_before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_contact_is_written_again_by_its_lead_id() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    let (output, _) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let upserts_before = write_calls(&sandbox);
+
+    let changed = workspace.path("changed.csv");
+    std::fs::write(
+        &changed,
+        "id,email,first_name,last_name,company,title,phone,city,country,industry\n\
+         c-1001,ada@analytical.example,Ada,King,Analytical Engines Ltd,IT Director,+44 20 7946 0001,London,United Kingdom,Software\n",
+    )
+    .expect("write");
+    let output = workspace.run(&["import", "contacts", &changed.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (output, _) = workspace.replicate(&sandbox, &[]).await;
+    assert!(!output.status.success(), "scores are stale until scored again");
+    assert!(
+        stderr(&output).contains("run `leadgate score run` first"),
+        "{}",
+        stderr(&output)
+    );
+
+    workspace.score();
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        (summary["updated"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(1), Some(2)),
+        "{summary}"
+    );
+    assert_eq!(
+        write_calls(&sandbox),
+        upserts_before + 1,
+        "one collection call for the one change"
+    );
+    let leads = leads(&sandbox).await;
+    assert_eq!(leads.len(), 3, "updated in place, no new Lead");
+    assert_eq!(leads[0]["LastName"], "King");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_writes_nothing_and_preflight_refusals_cost_no_write() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    let (output, summary) = workspace.replicate(&sandbox, &["--dry-run"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["dry_run"], true);
+    assert_eq!(summary["created"], 3, "{summary}");
+    assert!(leads(&sandbox).await.is_empty());
+    assert_eq!(write_calls(&sandbox), 0);
+
+    // Salesforce refuses a non-ASCII local part; preflight says so before any write.
+    let zoe = workspace.path("zoe.csv");
+    std::fs::write(
+        &zoe,
+        "id,email,last_name,company\nc-2001,zoë.1@example.com,Zoë,Umlaut GmbH\n",
+    )
+    .expect("write");
+    let output = workspace.run(&["import", "contacts", &zoe.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    workspace.score();
+    let (output, summary) = workspace
+        .replicate(&sandbox, &["--contact", "c-2001", "--force"])
+        .await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(summary["suspended"], 1, "{summary}");
+    assert_eq!(summary["created"], 0, "{summary}");
+    assert_eq!(write_calls(&sandbox), 0, "no write for a refused record");
+    assert!(leads(&sandbox).await.is_empty());
+}
