@@ -71,6 +71,14 @@ impl SeededWorkspace {
         workspace
     }
 
+    /// Replaces `from` with `to` in the workspace's configuration.
+    fn edit_config(&self, from: &str, to: &str) {
+        let path = self.path("leadgate.toml");
+        let text = std::fs::read_to_string(&path).expect("config");
+        assert!(text.contains(from), "the example configuration has `{from}`");
+        std::fs::write(&path, text.replace(from, to)).expect("write config");
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         self.directory.path().join(name)
     }
@@ -237,4 +245,35 @@ async fn a_dry_run_writes_nothing_and_preflight_refusals_cost_no_write() {
     assert_eq!(summary["created"], 0, "{summary}");
     assert_eq!(write_calls(&sandbox), 0, "no write for a refused record");
     assert!(leads(&sandbox).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_stops_at_its_call_budget_and_the_next_one_goes_on() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    workspace.edit_config("batch-size = 200", "batch-size = 1");
+    workspace.edit_config("requests-in-flight = 4", "requests-in-flight = 1");
+    workspace.edit_config("match-by-email = true", "match-by-email = false");
+    workspace.edit_config("max-calls-per-run = 1_000", "max-calls-per-run = 3");
+
+    // The describe, then one upsert per contact until three calls are spent.
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["created"], 2, "{summary}");
+    assert_eq!(summary["api_calls"], 3, "{summary}");
+    let reason = summary["stopped_early"].as_str().unwrap_or_default();
+    assert!(reason.contains("`max-calls-per-run = 3`"), "{summary}");
+    assert_eq!(leads(&sandbox).await.len(), 2);
+
+    // The describe is cached: the next run spends its one call on the last contact.
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        (summary["created"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(1), Some(2)),
+        "{summary}"
+    );
+    assert_eq!(summary["api_calls"], 1, "{summary}");
+    assert_eq!(summary["stopped_early"], Value::Null);
+    assert_eq!(leads(&sandbox).await.len(), 3);
 }

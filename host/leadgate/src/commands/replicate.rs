@@ -15,6 +15,9 @@ pub(super) fn run(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Res
     let Some(settings) = &config.replication else {
         return Err(ReplicationError::NotConfigured.into());
     };
+    for note in settings.not_yet_effective() {
+        eprintln!("warning: {note}");
+    }
     let now = super::moment(args.now.as_ref())?;
     let store = context.store()?;
     let plugins = context.configured_plugin_runtime()?;
@@ -110,6 +113,9 @@ fn summary_text(summary: &RunSummary, score: &str, min_points: i64) -> String {
     let _ = writeln!(text, "{:<13} {:>7}", "API calls", summary.api_calls);
     if let Some(reason) = &summary.stopped_early {
         let _ = writeln!(text, "stopped early: {reason}");
+    }
+    for note in &summary.notes {
+        let _ = writeln!(text, "note: {note}");
     }
     text
 }

@@ -67,6 +67,31 @@ pub struct ReplicationSettings {
     pub mapping: LeadMapping,
 }
 
+impl ReplicationSettings {
+    /// The settings this build reads but does not act on yet, each with what happens instead,
+    /// so that `leadgate replicate` can say so rather than ignore them.
+    pub fn not_yet_effective(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.assignment_rule != AssignmentRule::Default {
+            notes.push(format!(
+                "`assignment-rule = \"{}\"` is not sent yet: Salesforce runs the org's default assignment rule",
+                match &self.assignment_rule {
+                    AssignmentRule::None => "none",
+                    AssignmentRule::Rule(id) => id,
+                    AssignmentRule::Default => "default",
+                }
+            ));
+        }
+        if self.converted_leads == ConvertedLeadPolicy::FollowContact {
+            notes.push(
+                "`converted-leads = \"follow-contact\"` is not built yet: a converted Lead stops being written, as with \"stop\""
+                    .to_owned(),
+            );
+        }
+        notes
+    }
+}
+
 /// `converted-leads`: a Lead that was converted cannot be updated any more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConvertedLeadPolicy {
@@ -138,6 +163,29 @@ impl Default for ApiBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_not_acted_on_yet_are_named() {
+        let config = crate::config::Config::from_toml(
+            "[[scores]]\nname = \"s\"\n[replication]\nscore = \"s\"\nmin-points = 1\n",
+            "leadgate.toml",
+            std::path::Path::new("/"),
+        )
+        .unwrap();
+        let defaults = config.replication.unwrap();
+        assert!(defaults.not_yet_effective().is_empty());
+        let changed = ReplicationSettings {
+            assignment_rule: AssignmentRule::None,
+            converted_leads: ConvertedLeadPolicy::FollowContact,
+            ..defaults
+        };
+        let notes = changed.not_yet_effective();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].contains("`assignment-rule = \"none\"` is not sent yet"),
+            "{notes:?}"
+        );
+    }
 
     #[test]
     fn assignment_rules_become_the_header_salesforce_reads() {

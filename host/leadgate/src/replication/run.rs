@@ -58,6 +58,8 @@ pub struct RunSummary {
     pub api_calls: u64,
     /// Why the run stopped before writing everything (the budget), if it did.
     pub stopped_early: Option<String>,
+    /// What else a user should know about the run.
+    pub notes: Vec<String>,
 }
 
 /// Runs replication once, as `leadgate replicate` does. `runtime` loads a mapping plugin when
@@ -183,6 +185,15 @@ pub async fn replicate(
     }
     if settings.match_by_email && !options.dry_run {
         adopt_by_email(client, &mut writable, settings.batch_size).await?;
+    }
+    if writable.len() as u64 > settings.bulk_threshold {
+        summary.notes.push(format!(
+            "{} contacts to write is above `bulk-threshold = {}`, but Bulk API 2.0 is not used yet: they go \
+             through sObject Collections, {} per call",
+            writable.len(),
+            settings.bulk_threshold,
+            settings.batch_size
+        ));
     }
     let (updates, creates): (Vec<Candidate>, Vec<Candidate>) = writable.into_iter().partition(|candidate| {
         candidate
