@@ -69,7 +69,11 @@ pub enum Command {
 
 /// `leadgate replicate`
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ReplicateArgs {
+    /// Look at replication instead of running it.
+    #[command(subcommand)]
+    pub action: Option<ReplicateAction>,
     /// Decide and report what would be created, updated and suspended, and the calls it would
     /// cost; write nothing (the Lead describe may be read, and matching by e-mail is skipped).
     #[arg(long)]
@@ -401,9 +405,35 @@ pub struct ContactsListArgs {
     /// At most this many contacts.
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Only contacts in this replication state; `pending`: at or above the `[replication]` gate
+    /// and not in the org yet.
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub replication: Option<ReplicationStateArg>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `leadgate replicate …` besides a run.
+#[derive(Debug, Subcommand)]
+pub enum ReplicateAction {
+    /// How many contacts are in each replication state, and whether a run was interrupted.
+    Status(JsonArg),
+}
+
+/// `contacts list --replication STATE`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReplicationStateArg {
+    /// At or above the gate, and not written (or refused and due for a retry).
+    Pending,
+    /// In the org with its current fields.
+    Replicated,
+    /// Refused; see `contacts show ID`.
+    Suspended,
+    /// Not written any more: its Lead was deleted.
+    Disabled,
+    /// Not written any more: its Lead was converted.
+    Converted,
 }
 
 /// `leadgate auth …`

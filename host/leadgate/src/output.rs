@@ -14,7 +14,9 @@ mod score_documents;
 mod timestamp;
 
 pub use auth_status_document::{ApiUsageDocument, AuthStatusDocument, NotAuthorizedDocument};
-pub use contact_document::{ActivityDocument, ContactDocument, ContactShowDocument};
+pub use contact_document::{
+    ActivityDocument, ContactDocument, ContactShowDocument, RecordedErrorDocument, ReplicationDocument,
+};
 pub use import_document::{ImportDocument, ImportIssueDocument};
 pub use plugin_documents::{
     AwardsDocument, ContactResultDocument, FailureDocument, LeadFieldValueDocument, PluginAwardDocument,

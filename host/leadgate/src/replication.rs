@@ -17,6 +17,7 @@ mod preflight;
 mod record_outcome;
 mod run;
 mod selection;
+mod status;
 
 pub use email_syntax::is_salesforce_email;
 pub use error::ReplicationError;
@@ -25,3 +26,4 @@ pub use lead_describe::DESCRIBE_MAX_AGE_MS;
 pub use lead_payload::{LeadPayload, PayloadHash};
 pub use preflight::{PreflightFailure, PreflightNote, preflight};
 pub use run::{RunOptions, RunSummary, replicate};
+pub use status::{ReplicationStatus, replication_status};

@@ -99,6 +99,23 @@ impl SeededWorkspace {
         assert!(output.status.success(), "{}", stderr(&output));
     }
 
+    /// `leadgate ARGS --json`, parsed.
+    fn json(&self, args: &[&str]) -> Value {
+        let output = self.command(args).arg("--json").output();
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).expect("JSON")
+    }
+
+    /// The ids `contacts list --replication STATE` lists.
+    fn listed(&self, state: &str) -> Vec<String> {
+        self.json(&["contacts", "list", "--replication", state])
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|contact| contact["id"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// `leadgate replicate ARGS --json` on the org, with a token from the environment.
     async fn replicate(&self, sandbox: &Sandbox, args: &[&str]) -> (Output, Value) {
         let output = self
@@ -141,6 +158,7 @@ async fn the_seed_contacts_become_leads_once_with_the_example_mapping() {
     let sandbox = seed_org().await;
     let workspace = SeededWorkspace::new();
 
+    assert_eq!(workspace.listed("pending"), ["c-1001", "c-1004", "c-1006"]);
     let (output, summary) = workspace.replicate(&sandbox, &[]).await;
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(summary["qualifying"], 3, "{summary}");
@@ -162,6 +180,23 @@ async fn the_seed_contacts_become_leads_once_with_the_example_mapping() {
     assert_eq!(ada["Industry"], "Software");
     assert_eq!(ada["Office_Licenses__c"].as_f64(), Some(3000.0));
     assert_eq!(leads[1]["Office_Licenses__c"].as_f64(), Some(4200.0));
+    assert_eq!(workspace.listed("replicated"), ["c-1001", "c-1004", "c-1006"]);
+    assert!(workspace.listed("pending").is_empty());
+    let status = workspace.json(&["replicate", "status"]);
+    assert_eq!(
+        (status["replicated"].as_u64(), status["pending"].as_u64()),
+        (Some(3), Some(0)),
+        "{status}"
+    );
+    let shown = workspace.json(&["contacts", "show", "c-1001"]);
+    assert_eq!(shown["replication"]["state"], "replicated", "{shown}");
+    assert!(
+        shown["replication"]["lead_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("00Q")),
+        "{shown}"
+    );
+    assert_eq!(shown["replication"]["last_error"], Value::Null);
 
     // Nothing changed: no call at all, not even the describe.
     let calls_before = sandbox.control().api_calls().used;
@@ -245,6 +280,22 @@ async fn a_dry_run_writes_nothing_and_preflight_refusals_cost_no_write() {
     assert_eq!(summary["created"], 0, "{summary}");
     assert_eq!(write_calls(&sandbox), 0, "no write for a refused record");
     assert!(leads(&sandbox).await.is_empty());
+    assert_eq!(workspace.listed("suspended"), ["c-2001"]);
+    let shown = workspace.json(&["contacts", "show", "c-2001"]);
+    assert_eq!(
+        shown["replication"]["last_error"]["code"], "INVALID_EMAIL_ADDRESS",
+        "{shown}"
+    );
+    assert_eq!(
+        shown["replication"]["last_error"]["message"],
+        "Email: invalid email address: zoë.1@example.com"
+    );
+    let text = stdout(&workspace.run(&["contacts", "show", "c-2001"]));
+    assert!(text.contains("replication: suspended"), "{text}");
+    assert!(
+        text.contains("INVALID_EMAIL_ADDRESS: Email: invalid email address"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,9 +6,11 @@ use leadgate_model::ContactRecord;
 
 use super::context::CommandContext;
 use super::table::table;
-use crate::cli::{ContactsCommand, ContactsListArgs, ContactsShowArgs};
+use crate::cli::{ContactsCommand, ContactsListArgs, ContactsShowArgs, ReplicationStateArg};
+use crate::config::Config;
 use crate::contact_filter::ContactFilter;
 use crate::output::{ContactDocument, ContactShowDocument, timestamp};
+use crate::store::{ReplicationRecord, ReplicationState, Store};
 
 pub(super) fn run(command: ContactsCommand, context: &CommandContext) -> anyhow::Result<ExitCode> {
     match command {
@@ -33,10 +35,14 @@ fn show(args: &ContactsShowArgs, context: &CommandContext) -> anyhow::Result<Exi
             scores.push((score.name.clone(), points));
         }
     }
+    let replication = store.replication_record(&args.id)?;
     if args.json {
-        context
-            .printer()
-            .json(&ContactShowDocument::new(&contact, &activities, &scores))?;
+        context.printer().json(&ContactShowDocument::new(
+            &contact,
+            &activities,
+            &scores,
+            replication.as_ref(),
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = String::new();
@@ -68,6 +74,9 @@ fn show(args: &ContactsShowArgs, context: &CommandContext) -> anyhow::Result<Exi
             text.push_str(&format!("{points:>8}  {score}\n"));
         }
     }
+    if let Some(record) = &replication {
+        text.push_str(&replication_text(record));
+    }
     context.printer().text(&text)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -80,10 +89,18 @@ fn list(args: &ContactsListArgs, context: &CommandContext) -> anyhow::Result<Exi
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| anyhow::anyhow!("--filter {error}"))?;
     let store = context.store()?;
+    let gate = match args.replication {
+        Some(state) => Some(ReplicationGate::new(context.config()?, state)?),
+        None => None,
+    };
     let mut matches = Vec::new();
     for contact in store.contacts() {
         let contact = contact?;
-        if ContactFilter::all_match(&filters, &contact) {
+        let in_state = match &gate {
+            Some(gate) => gate.admits(store, &contact.id)?,
+            None => true,
+        };
+        if in_state && ContactFilter::all_match(&filters, &contact) {
             matches.push(contact);
             if args.limit.is_some_and(|limit| matches.len() >= limit) {
                 break;
@@ -112,6 +129,91 @@ fn list(args: &ContactsListArgs, context: &CommandContext) -> anyhow::Result<Exi
         .text(&table(&["id", "name", "email", "company", "title"], &rows))?;
     eprintln!("{} contact(s)", matches.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The replication section of `contacts show`.
+fn replication_text(record: &ReplicationRecord) -> String {
+    let mut text = format!("\nreplication: {}", record.state.name());
+    if let Some(lead_id) = &record.lead_id {
+        text.push_str(&format!(", Lead {lead_id}"));
+    }
+    if let Some(at) = record.replicated_at {
+        text.push_str(&format!(", written {}", timestamp(at)));
+    }
+    text.push('\n');
+    if let Some(error) = &record.last_error {
+        text.push_str(&format!(
+            "  last error ({}): {}: {}\n",
+            timestamp(error.at),
+            error.code,
+            error.message
+        ));
+    }
+    if let Some(at) = record.retry_at {
+        text.push_str(&format!("  retried from {}\n", timestamp(at)));
+    }
+    for note in &record.notes {
+        text.push_str(&format!("  note: {note}\n"));
+    }
+    text
+}
+
+/// `--replication STATE`: which contacts are in the state. `pending` needs the gate: at or
+/// above the configured score, and not in the org (nor stopped) yet.
+struct ReplicationGate {
+    state: ReplicationStateArg,
+    /// For `pending`: the gating score, the minimum and the time the totals are counted at.
+    gate: Option<(String, i64, i64)>,
+}
+
+impl ReplicationGate {
+    fn new(config: &Config, state: ReplicationStateArg) -> anyhow::Result<Self> {
+        let gate = match (state, &config.replication) {
+            (ReplicationStateArg::Pending, Some(settings)) => Some((
+                settings.score.clone(),
+                settings.min_points,
+                jiff::Timestamp::now().as_millisecond(),
+            )),
+            (ReplicationStateArg::Pending, None) => {
+                anyhow::bail!("--replication pending needs a `[replication]` table in leadgate.toml")
+            }
+            _ => None,
+        };
+        Ok(Self { state, gate })
+    }
+
+    fn admits(&self, store: &Store, contact_id: &str) -> anyhow::Result<bool> {
+        let record = store.replication_record(contact_id)?;
+        let state = record.as_ref().map(|record| record.state);
+        Ok(match self.state {
+            ReplicationStateArg::Replicated => state == Some(ReplicationState::Replicated),
+            ReplicationStateArg::Suspended => state == Some(ReplicationState::Suspended),
+            ReplicationStateArg::Disabled => state == Some(ReplicationState::Disabled),
+            ReplicationStateArg::Converted => state == Some(ReplicationState::Converted),
+            ReplicationStateArg::Pending => {
+                let written = matches!(
+                    state,
+                    Some(
+                        ReplicationState::Replicated
+                            | ReplicationState::Disabled
+                            | ReplicationState::Converted
+                    )
+                );
+                let qualifies = match &self.gate {
+                    Some((score, min_points, now)) => {
+                        let points: i64 = store
+                            .outcomes(score, contact_id)?
+                            .values()
+                            .map(|outcome| outcome.points_at(*now))
+                            .fold(0, i64::saturating_add);
+                        points >= *min_points
+                    }
+                    None => false,
+                };
+                qualifies && !written
+            }
+        })
+    }
 }
 
 /// First and last name, whichever are known, separated by a space.

@@ -7,10 +7,47 @@ use anyhow::Context as _;
 
 use super::context::CommandContext;
 use super::salesforce_connection::connect;
-use crate::cli::ReplicateArgs;
-use crate::replication::{ReplicationError, RunOptions, RunSummary, replicate};
+use crate::cli::{JsonArg, ReplicateAction, ReplicateArgs};
+use crate::replication::{ReplicationError, RunOptions, RunSummary, replicate, replication_status};
 
 pub(super) fn run(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        Some(ReplicateAction::Status(status_args)) => status(status_args, context),
+        None => run_once(args, context),
+    }
+}
+
+/// `replicate status`: counts per state, from the store alone.
+fn status(args: &JsonArg, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let config = context.config()?;
+    let store = context.store()?;
+    let status = replication_status(store, config, jiff::Timestamp::now().as_millisecond())?;
+    if args.json {
+        context.printer().json(&status)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = String::new();
+    for (label, count) in [
+        ("pending", status.pending),
+        ("replicated", status.replicated),
+        ("suspended", status.suspended),
+        ("disabled", status.disabled),
+        ("converted", status.converted),
+    ] {
+        let _ = writeln!(text, "{label:<11} {count:>7}");
+    }
+    if status.interrupted_batches > 0 {
+        let _ = writeln!(
+            text,
+            "{} batch(es) of an interrupted run: the next `leadgate replicate` sends them again",
+            status.interrupted_batches
+        );
+    }
+    context.printer().text(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_once(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
     let config = context.config()?;
     let Some(settings) = &config.replication else {
         return Err(ReplicationError::NotConfigured.into());

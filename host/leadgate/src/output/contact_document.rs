@@ -6,6 +6,7 @@ use leadgate_model::{ActivityRecord, ContactRecord};
 use serde::Serialize;
 
 use super::timestamp;
+use crate::store::{RecordedError, ReplicationRecord};
 
 /// A contact: its standard fields that have a value, and its attributes.
 #[derive(Debug, Serialize)]
@@ -89,24 +90,29 @@ struct ContactScoreDocument<'a> {
     score: &'a str,
 }
 
-/// `contacts show --json`: the contact, its activities and its current scores.
+/// `contacts show --json`: the contact, its activities, its current scores and its
+/// replication state (`null` when it was never replicated or refused).
 #[derive(Debug, Serialize)]
 pub struct ContactShowDocument<'a> {
     activities: Vec<ActivityDocument<'a>>,
     contact: ContactDocument<'a>,
+    replication: Option<ReplicationDocument<'a>>,
     scores: Vec<ContactScoreDocument<'a>>,
 }
 
 impl<'a> ContactShowDocument<'a> {
-    /// The document for `contact`, its `activities` and its points per score.
+    /// The document for `contact`, its `activities`, its points per score and its replication
+    /// record.
     pub fn new(
         contact: &'a ContactRecord,
         activities: &'a [ActivityRecord],
         scores: &'a [(String, i64)],
+        replication: Option<&'a ReplicationRecord>,
     ) -> Self {
         Self {
             activities: activities.iter().map(ActivityDocument::from).collect(),
             contact: ContactDocument::from(contact),
+            replication: replication.map(ReplicationDocument::from),
             scores: scores
                 .iter()
                 .map(|(score, points)| ContactScoreDocument {
@@ -114,6 +120,50 @@ impl<'a> ContactShowDocument<'a> {
                     score,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// A contact's replication state: its Lead, when it was written, and the last refusal.
+#[derive(Debug, Serialize)]
+pub struct ReplicationDocument<'a> {
+    attempts: u32,
+    last_error: Option<RecordedErrorDocument<'a>>,
+    lead_id: Option<&'a str>,
+    notes: &'a [String],
+    replicated_at: Option<String>,
+    retry_at: Option<String>,
+    state: &'static str,
+}
+
+impl<'a> From<&'a ReplicationRecord> for ReplicationDocument<'a> {
+    fn from(record: &'a ReplicationRecord) -> Self {
+        Self {
+            attempts: record.attempts,
+            last_error: record.last_error.as_ref().map(RecordedErrorDocument::from),
+            lead_id: record.lead_id.as_deref(),
+            notes: &record.notes,
+            replicated_at: record.replicated_at.map(timestamp),
+            retry_at: record.retry_at.map(timestamp),
+            state: record.state.name(),
+        }
+    }
+}
+
+/// A refusal as Salesforce (or preflight) worded it.
+#[derive(Debug, Serialize)]
+pub struct RecordedErrorDocument<'a> {
+    at: String,
+    code: &'a str,
+    message: &'a str,
+}
+
+impl<'a> From<&'a RecordedError> for RecordedErrorDocument<'a> {
+    fn from(error: &'a RecordedError) -> Self {
+        Self {
+            at: timestamp(error.at),
+            code: &error.code,
+            message: &error.message,
         }
     }
 }
@@ -170,8 +220,22 @@ mod tests {
         let contact = ContactRecord::default();
         let activities = [activity.clone()];
         let scores = [("s".to_owned(), 1)];
-        let show = ContactShowDocument::new(&contact, &activities, &scores);
-        assert_eq!(keys(&show), ["activities", "contact", "scores"]);
+        let show = ContactShowDocument::new(&contact, &activities, &scores, None);
+        assert_eq!(keys(&show), ["activities", "contact", "replication", "scores"]);
         assert!(in_order(&show));
+        let record = ReplicationRecord {
+            lead_id: Some("00Q1".into()),
+            last_error: Some(RecordedError {
+                code: "INVALID_EMAIL_ADDRESS".into(),
+                message: "Email: invalid email address: x".into(),
+                at: 0,
+            }),
+            ..ReplicationRecord::with_state(crate::store::ReplicationState::Suspended)
+        };
+        let document = ReplicationDocument::from(&record);
+        assert!(in_order(&document));
+        let value = serde_json::to_value(&document).unwrap();
+        assert_eq!(value["state"], "suspended");
+        assert_eq!(value["last_error"]["code"], "INVALID_EMAIL_ADDRESS");
     }
 }
