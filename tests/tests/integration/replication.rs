@@ -328,3 +328,103 @@ async fn a_run_stops_at_its_call_budget_and_the_next_one_goes_on() {
     assert_eq!(summary["stopped_early"], Value::Null);
     assert_eq!(leads(&sandbox).await.len(), 3);
 }
+
+/// Changes the last name of the seed contacts `ids` (to `New<Name>`), so that their payload
+/// changes, and scores again.
+fn rename(workspace: &SeededWorkspace, ids: &[&str]) {
+    let contacts = std::fs::read_to_string(format!("{EXAMPLES}/data/contacts.csv")).expect("seed contacts");
+    let mut lines = contacts.lines();
+    let mut text = format!("{}\n", lines.next().expect("a header"));
+    for line in lines.filter(|line| ids.iter().any(|id| line.starts_with(&format!("{id},")))) {
+        let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+        cells[3] = format!("New{}", cells[3]);
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    let path = workspace.path("renamed.csv");
+    std::fs::write(&path, text).expect("write");
+    let output = workspace.run(&["import", "contacts", &path.display().to_string()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    workspace.score();
+}
+
+fn lead_id_of(workspace: &SeededWorkspace, contact: &str) -> String {
+    workspace.json(&["contacts", "show", contact])["replication"]["lead_id"]
+        .as_str()
+        .expect("a Lead id")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn converted_deleted_and_merged_leads_follow_their_policies() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    let (output, _) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let control = sandbox.control();
+    control
+        .convert_lead(&lead_id_of(&workspace, "c-1001"))
+        .expect("converted");
+    control
+        .delete_lead(&lead_id_of(&workspace, "c-1004"))
+        .expect("deleted");
+    let master = client(&sandbox)
+        .create_records(
+            "Lead",
+            &[serde_json::json!({"LastName": "Master", "Company": "Kept"})],
+            true,
+        )
+        .await
+        .expect("created")[0]
+        .id
+        .clone()
+        .expect("an id");
+    control
+        .merge_leads(&master, &lead_id_of(&workspace, "c-1006"))
+        .expect("merged");
+
+    rename(&workspace, &["c-1001", "c-1004", "c-1006"]);
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["converted"], 1, "{summary}");
+    assert_eq!(summary["disabled"], 1, "{summary}");
+    assert_eq!(summary["merged"], 1, "{summary}");
+    assert_eq!(
+        summary["updated"], 1,
+        "the merged contact, written to the survivor: {summary}"
+    );
+    assert_eq!(summary["created"], 0, "{summary}");
+    assert_eq!(workspace.listed("converted"), ["c-1001"]);
+    assert_eq!(workspace.listed("disabled"), ["c-1004"]);
+    assert_eq!(lead_id_of(&workspace, "c-1006")[..15], master[..15]);
+    let survivor = control.lead(&master).expect("the master Lead");
+    assert_eq!(survivor.field("LeadgateId__c"), "c-1006");
+    assert_eq!(survivor.field("LastName"), "NewThompson");
+
+    // Stopped contacts are not written again, however they change.
+    rename(&workspace, &["c-1001", "c-1004"]);
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["stopped"], 2, "{summary}");
+    assert_eq!(summary["api_calls"], 0, "{summary}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_lead_is_recreated_when_the_policy_says_so() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    workspace.edit_config("deleted-leads = \"disable\"", "deleted-leads = \"recreate\"");
+    let (output, _) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let deleted = lead_id_of(&workspace, "c-1004");
+    sandbox.control().delete_lead(&deleted).expect("deleted");
+
+    rename(&workspace, &["c-1004"]);
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["created"], 1, "{summary}");
+    assert_eq!(summary["suspended"], 0, "{summary}");
+    let recreated = lead_id_of(&workspace, "c-1004");
+    assert_ne!(recreated, deleted);
+    assert_eq!(sandbox.control().live_lead_count(), 3);
+}

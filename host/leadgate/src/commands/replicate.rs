@@ -98,7 +98,7 @@ fn summary_text(summary: &RunSummary, score: &str, min_points: i64) -> String {
     } else {
         ("created", "updated")
     };
-    let rows: [(&str, u64, String); 10] = [
+    let rows: [(&str, u64, String); 11] = [
         (
             "qualifying",
             summary.qualifying,
@@ -126,6 +126,11 @@ fn summary_text(summary: &RunSummary, score: &str, min_points: i64) -> String {
             "converted",
             summary.converted,
             "their Lead was converted".to_owned(),
+        ),
+        (
+            "merged",
+            summary.merged,
+            "written to the Lead that survived a merge".to_owned(),
         ),
         (
             "stopped",

@@ -1,10 +1,10 @@
 //! One replication run: select, map, preflight, write in batches, record every result.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use futures_util::future::join_all;
 use leadgate_plugin_runtime::PluginRuntime;
-use leadgate_salesforce::{Client, SaveResult};
+use leadgate_salesforce::{Client, ErrorCode, SaveResult};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ use super::plugin_mapping::{MappingPlugin, field_descriptions};
 use super::preflight::preflight;
 use super::record_outcome::{WriteOutcome, record_after};
 use super::selection::{Candidate, Mapper, select};
-use crate::config::{Config, LeadMapping, ReplicationSettings};
+use crate::config::{Config, DeletedLeadPolicy, LeadMapping, ReplicationSettings};
 use crate::store::{JournalEntry, RecordedError, ReplicationRecord, ReplicationState, Store};
 
 /// What a run is asked to do besides the configured replication.
@@ -51,6 +51,8 @@ pub struct RunSummary {
     pub disabled: u64,
     /// Lead converted in the org: the contact is no longer written.
     pub converted: u64,
+    /// Lead merged into another in the org: the contact was written to the surviving Lead.
+    pub merged: u64,
     /// Batches of an earlier run that were sent but whose results were never recorded; their
     /// contacts are written again (harmless: every write is an upsert or an update by id).
     pub resumed_batches: u64,
@@ -209,22 +211,23 @@ pub async fn replicate(
     }
     clear_journal(store, &journaled)?;
 
-    let mut batches: Vec<(WriteKind, Vec<Candidate>)> = Vec::new();
+    let mut queue: VecDeque<(WriteKind, Vec<Candidate>)> = VecDeque::new();
     for (kind, candidates) in [(WriteKind::Upsert, creates), (WriteKind::Update, updates)] {
         let mut candidates = candidates.into_iter().peekable();
         while candidates.peek().is_some() {
-            batches.push((kind, candidates.by_ref().take(settings.batch_size).collect()));
+            queue.push_back((kind, candidates.by_ref().take(settings.batch_size).collect()));
         }
     }
-    let mut batches = batches.into_iter().peekable();
-    while batches.peek().is_some() {
+    while !queue.is_empty() {
         if let Some(reason) = over_budget(settings, client, calls_before) {
             summary.stopped_early = Some(reason);
             break;
         }
         let mut window: Vec<(u64, WriteKind, Vec<Candidate>)> =
             Vec::with_capacity(settings.requests_in_flight);
-        for (kind, candidates) in batches.by_ref().take(settings.requests_in_flight) {
+        while window.len() < settings.requests_in_flight
+            && let Some((kind, candidates)) = queue.pop_front()
+        {
             window.push((store.next_journal_id()?, kind, candidates));
         }
         for (batch_id, _, candidates) in &window {
@@ -245,10 +248,41 @@ pub async fn replicate(
                 .map(|(_, kind, candidates)| send(client, settings, *kind, candidates)),
         )
         .await;
+        let mut follow_ups = Vec::new();
         for ((batch_id, _, candidates), answer) in window.iter().zip(answers) {
             let results = answer?;
+            let survivors = merge_survivors(client, candidates, &results).await?;
             let mut records = Vec::with_capacity(candidates.len());
             for (candidate, result) in candidates.iter().zip(&results) {
+                if let Some(master) = survivors.get(&candidate.contact_id) {
+                    // Merged away: write the contact to the Lead that survived the merge.
+                    let mut follow_up = candidate.clone();
+                    let record = follow_up
+                        .record
+                        .get_or_insert_with(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+                    record.lead_id = Some(master.clone());
+                    record.notes.push(format!("its Lead was merged into {master}"));
+                    records.push((candidate.contact_id.clone(), record.clone()));
+                    follow_ups.push((WriteKind::Update, follow_up));
+                    summary.merged += 1;
+                    continue;
+                }
+                if settings.deleted_leads == DeletedLeadPolicy::Recreate
+                    && result.error_code() == Some(&ErrorCode::EntityIsDeleted)
+                {
+                    // Deleted in the org: forget that Lead and create a new one in this run.
+                    let mut follow_up = candidate.clone();
+                    let record = follow_up
+                        .record
+                        .get_or_insert_with(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+                    record.lead_id = None;
+                    record
+                        .notes
+                        .push("its Lead was deleted in Salesforce; a new one is created".to_owned());
+                    records.push((candidate.contact_id.clone(), record.clone()));
+                    follow_ups.push((WriteKind::Upsert, follow_up));
+                    continue;
+                }
                 let (record, outcome) = record_after(candidate, result, settings, now);
                 match outcome {
                     WriteOutcome::Created => summary.created += 1,
@@ -261,9 +295,76 @@ pub async fn replicate(
             }
             store.apply_replication_results(Some(*batch_id), &records)?;
         }
+        for kind in [WriteKind::Update, WriteKind::Upsert] {
+            let mut of_kind = follow_ups
+                .iter()
+                .filter(|(follow_up_kind, _)| *follow_up_kind == kind)
+                .map(|(_, candidate)| candidate.clone())
+                .peekable();
+            while of_kind.peek().is_some() {
+                queue.push_back((kind, of_kind.by_ref().take(settings.batch_size).collect()));
+            }
+        }
     }
     summary.api_calls = client.call_counts().total - calls_before;
     Ok(summary)
+}
+
+/// The surviving Lead of every candidate whose Lead was merged away: among the candidates
+/// Salesforce answered `ENTITY_IS_DELETED` for, those whose deleted Lead names a
+/// `MasterRecordId`. One queryAll call, and only when a batch had such an answer.
+async fn merge_survivors(
+    client: &Client,
+    candidates: &[Candidate],
+    results: &[SaveResult],
+) -> Result<BTreeMap<String, String>, ReplicationError> {
+    use futures_util::TryStreamExt as _;
+
+    let deleted: Vec<(&str, &str)> = candidates
+        .iter()
+        .zip(results)
+        .filter(|(_, result)| result.error_code() == Some(&ErrorCode::EntityIsDeleted))
+        .filter_map(|(candidate, _)| {
+            let lead_id = candidate.record.as_ref()?.lead_id.as_deref()?;
+            Some((candidate.contact_id.as_str(), lead_id))
+        })
+        .collect();
+    if deleted.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let ids: Vec<String> = deleted
+        .iter()
+        .filter(|(_, lead_id)| lead_id.bytes().all(|byte| byte.is_ascii_alphanumeric()))
+        .map(|(_, lead_id)| format!("'{lead_id}'"))
+        .collect();
+    let soql = format!(
+        "SELECT Id, MasterRecordId FROM Lead WHERE Id IN ({})",
+        ids.join(", ")
+    );
+    let leads: Vec<leadgate_salesforce::Record> = client.query_all(&soql).try_collect().await?;
+    let mut masters: BTreeMap<String, String> = BTreeMap::new();
+    for lead in leads {
+        if let (Some(Value::String(id)), Some(Value::String(master))) =
+            (lead.get("Id"), lead.get("MasterRecordId"))
+        {
+            masters.insert(id.clone(), master.clone());
+        }
+    }
+    Ok(deleted
+        .into_iter()
+        .filter_map(|(contact, lead_id)| {
+            masters
+                .iter()
+                .find(|(id, _)| same_record_id(id, lead_id))
+                .map(|(_, master)| (contact.to_owned(), master.clone()))
+        })
+        .collect())
+}
+
+/// Record ids compared as Salesforce does: a 15-character id is the first 15 of its 18.
+fn same_record_id(left: &str, right: &str) -> bool {
+    left.get(..15)
+        .is_some_and(|prefix| Some(prefix) == right.get(..15))
 }
 
 /// How a batch is written: new contacts by upsert on the external id (a replayed batch finds the

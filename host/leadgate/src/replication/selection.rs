@@ -21,7 +21,7 @@ pub(super) enum Mapper<'a> {
 }
 
 /// A contact to write.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Candidate {
     pub(super) contact_id: String,
     pub(super) email: Option<String>,
