@@ -10,6 +10,7 @@ mod loading;
 mod lowering;
 mod plugin_cli;
 mod replication;
+mod replication_crash;
 mod salesforce_auth_headless_flows;
 mod salesforce_auth_https_and_redirects;
 mod salesforce_auth_no_secret_leaks;

@@ -137,6 +137,7 @@ mod tests {
             email: None,
             payload: LeadPayload::new(),
             hash: PayloadHash([9; 32]),
+            resent: 0,
             record: lead_id.map(|id| ReplicationRecord {
                 lead_id: Some(id.into()),
                 ..ReplicationRecord::with_state(ReplicationState::Replicated)

@@ -1,6 +1,7 @@
 //! One replication run: select, map, preflight, write in batches, record every result.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
 
 use futures_util::future::join_all;
 use leadgate_plugin_runtime::PluginRuntime;
@@ -249,7 +250,8 @@ pub async fn replicate(
         )
         .await;
         let mut follow_ups = Vec::new();
-        for ((batch_id, _, candidates), answer) in window.iter().zip(answers) {
+        let mut resend_after = Duration::ZERO;
+        for ((batch_id, kind, candidates), answer) in window.iter().zip(answers) {
             let results = answer?;
             let survivors = merge_survivors(client, candidates, &results).await?;
             let mut records = Vec::with_capacity(candidates.len());
@@ -283,6 +285,14 @@ pub async fn replicate(
                     follow_ups.push((WriteKind::Upsert, follow_up));
                     continue;
                 }
+                if result.is_retryable() && candidate.resent < RESENDS_PER_RUN {
+                    // A row lock or a busy server: send it again in this run, after a pause.
+                    let mut again = candidate.clone();
+                    again.resent += 1;
+                    resend_after = resend_after.max(resend_delay(again.resent));
+                    follow_ups.push((*kind, again));
+                    continue;
+                }
                 let (record, outcome) = record_after(candidate, result, settings, now);
                 match outcome {
                     WriteOutcome::Created => summary.created += 1,
@@ -294,6 +304,9 @@ pub async fn replicate(
                 records.push((candidate.contact_id.clone(), record));
             }
             store.apply_replication_results(Some(*batch_id), &records)?;
+        }
+        if !resend_after.is_zero() {
+            tokio::time::sleep(resend_after).await;
         }
         for kind in [WriteKind::Update, WriteKind::Upsert] {
             let mut of_kind = follow_ups
@@ -308,6 +321,17 @@ pub async fn replicate(
     }
     summary.api_calls = client.call_counts().total - calls_before;
     Ok(summary)
+}
+
+/// How often one run sends a record again after a transient refusal (a row lock, a busy server)
+/// before it suspends the contact with a growing delay.
+const RESENDS_PER_RUN: u32 = 2;
+
+/// The pause before resend `resend` (1, 2, …): doubling from a quarter second, with up to a
+/// fifth of jitter, so that records locked together are not sent into the same lock again.
+fn resend_delay(resend: u32) -> Duration {
+    let base = 250_u64 << resend.saturating_sub(1).min(8);
+    Duration::from_millis(base + rand::random_range(0..=base / 5))
 }
 
 /// The surviving Lead of every candidate whose Lead was merged away: among the candidates

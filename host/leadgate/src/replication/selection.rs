@@ -29,6 +29,8 @@ pub(super) struct Candidate {
     pub(super) hash: PayloadHash,
     /// What is stored about it: its Lead id, attempts so far.
     pub(super) record: Option<ReplicationRecord>,
+    /// Times this run sent it again after a transient refusal.
+    pub(super) resent: u32,
 }
 
 /// What selection found.
@@ -121,6 +123,7 @@ pub(super) fn select(
                 payload,
                 hash,
                 record,
+                resent: 0,
             });
         }
     }
