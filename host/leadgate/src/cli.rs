@@ -419,6 +419,20 @@ pub struct ContactsListArgs {
 pub enum ReplicateAction {
     /// How many contacts are in each replication state, and whether a run was interrupted.
     Status(JsonArg),
+    /// Check the org's set-up (one describe call): the External ID field, the mapped fields,
+    /// the required ones.
+    Check(ReplicateCheckArgs),
+}
+
+/// `leadgate replicate check`
+#[derive(Debug, Args)]
+pub struct ReplicateCheckArgs {
+    /// Print the findings as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The org.
+    #[command(flatten)]
+    pub connection: SfConnectionArgs,
 }
 
 /// `contacts list --replication STATE`

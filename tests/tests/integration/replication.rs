@@ -428,3 +428,61 @@ async fn a_deleted_lead_is_recreated_when_the_policy_says_so() {
     assert_ne!(recreated, deleted);
     assert_eq!(sandbox.control().live_lead_count(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_org_set_up_is_checked_before_anything_is_written() {
+    let workspace = SeededWorkspace::new();
+    let check = |sandbox: &Sandbox| {
+        workspace
+            .command(&["replicate", "check"])
+            .env("LEADGATE_INSTANCE_URL", sandbox.base_url())
+            .env("LEADGATE_ACCESS_TOKEN", token(sandbox))
+            .output_async()
+    };
+    let ready = seed_org().await;
+    let output = check(&ready).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("the org is ready"),
+        "{}",
+        stdout(&output)
+    );
+
+    // An org without leadgate's fields: neither the External ID field nor the seed's custom one.
+    let bare = sandbox_with(SandboxConfig {
+        custom_fields: Vec::new(),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let output = check(&bare).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let findings = stdout(&output);
+    assert!(
+        findings.contains("error: the Lead has no field `LeadgateId__c`"),
+        "{findings}"
+    );
+    assert!(findings.contains("Setup → Object Manager → Lead"), "{findings}");
+    assert!(
+        findings.contains("writes `Office_Licenses__c`, which the Lead does not have"),
+        "{findings}"
+    );
+
+    let (output, _) = workspace.replicate(&bare, &[]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("the org is not ready for replication"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(write_calls(&bare), 0);
+    assert!(leads_without_custom_fields(&bare).await.is_empty());
+}
+
+/// Every Lead's id, in an org that may lack leadgate's custom fields.
+async fn leads_without_custom_fields(sandbox: &Sandbox) -> Vec<leadgate_salesforce::Record> {
+    client(sandbox)
+        .query("SELECT Id FROM Lead")
+        .try_collect()
+        .await
+        .expect("the query runs")
+}

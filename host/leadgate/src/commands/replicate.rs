@@ -7,12 +7,16 @@ use anyhow::Context as _;
 
 use super::context::CommandContext;
 use super::salesforce_connection::connect;
-use crate::cli::{JsonArg, ReplicateAction, ReplicateArgs};
-use crate::replication::{ReplicationError, RunOptions, RunSummary, replicate, replication_status};
+use crate::cli::{JsonArg, ReplicateAction, ReplicateArgs, ReplicateCheckArgs};
+use crate::replication::{
+    ReplicationError, RunOptions, RunSummary, Severity, check_org, fetch_lead_describe, replicate,
+    replication_status,
+};
 
 pub(super) fn run(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
     match &args.action {
         Some(ReplicateAction::Status(status_args)) => status(status_args, context),
+        Some(ReplicateAction::Check(check_args)) => check(check_args, context),
         None => run_once(args, context),
     }
 }
@@ -45,6 +49,56 @@ fn status(args: &JsonArg, context: &CommandContext) -> anyhow::Result<ExitCode> 
     }
     context.printer().text(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `replicate check`: the org's set-up against `[replication]`, from a fresh describe.
+fn check(args: &ReplicateCheckArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let config = context.config()?;
+    let settings = config
+        .replication
+        .as_ref()
+        .ok_or(ReplicationError::NotConfigured)?;
+    let store = context.store()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let describe = runtime.block_on(async {
+        let client = connect(&args.connection, context).await?;
+        fetch_lead_describe(store, &client, jiff::Timestamp::now().as_millisecond())
+            .await
+            .context("cannot read the Lead describe")
+    })?;
+    let findings = check_org(&describe, settings);
+    let errors = findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Error)
+        .count();
+    if args.json {
+        context.printer().json(&findings)?;
+    } else {
+        let mut text = String::new();
+        for finding in &findings {
+            let label = match finding.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let _ = writeln!(text, "{label}: {}", finding.message);
+        }
+        if errors == 0 {
+            let _ = writeln!(
+                text,
+                "the org is ready: `{}` holds the contact ids and every mapped field can be written",
+                settings.external_id_field
+            );
+        }
+        context.printer().text(&text)?;
+    }
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FAILURE)
+    })
 }
 
 fn run_once(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {

@@ -23,6 +23,12 @@ pub enum ReplicationError {
         /// How many contacts changed.
         contacts: usize,
     },
+    /// The org is not set up for the configured replication (see `leadgate replicate check`).
+    #[error("the org is not ready for replication (`leadgate replicate check` lists it all):\n{}", problems.join("\n"))]
+    OrgSetup {
+        /// Each problem, naming the field and what to do.
+        problems: Vec<String>,
+    },
     /// The mapping plugin could not be loaded or refused its configuration.
     #[error("the mapping plugin: {0}")]
     MappingPlugin(String),

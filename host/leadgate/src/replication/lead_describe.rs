@@ -34,6 +34,15 @@ pub(super) async fn lead_describe(
     if let Some(describe) = fresh_cached_describe(store, now)? {
         return Ok(describe);
     }
+    fetch_lead_describe(store, client, now).await
+}
+
+/// The Lead describe as the org has it now (one call), cached for the runs after.
+pub async fn fetch_lead_describe(
+    store: &Store,
+    client: &Client,
+    now: i64,
+) -> Result<ObjectDescribe, ReplicationError> {
     let describe = client.describe("Lead").await?;
     let json = serde_json::to_string(describe.as_ref()).map_err(ReplicationError::CachedDescribe)?;
     store.cache_lead_describe(now, &json)?;

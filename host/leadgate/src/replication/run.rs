@@ -10,7 +10,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::ReplicationError;
-use super::lead_describe::{fresh_cached_describe, lead_describe};
+use super::lead_describe::{fetch_lead_describe, fresh_cached_describe, lead_describe};
+use super::org_check::{Severity, check_org};
 use super::plugin_mapping::{MappingPlugin, field_descriptions};
 use super::preflight::preflight;
 use super::record_outcome::{WriteOutcome, record_after};
@@ -143,10 +144,38 @@ pub async fn replicate(
         return Ok(summary);
     }
 
-    let describe = lead_describe(store, client, now).await?;
+    let mut describe = lead_describe(store, client, now).await?;
+    if !setup_problems(&describe, settings).is_empty() {
+        // The cached describe may predate the admin's fix: look again before refusing.
+        describe = fetch_lead_describe(store, client, now).await?;
+        let problems = setup_problems(&describe, settings);
+        if !problems.is_empty() {
+            return Err(ReplicationError::OrgSetup { problems });
+        }
+    }
+    let id_length = describe
+        .field(&settings.external_id_field)
+        .map_or(0, |field| usize::try_from(field.length).unwrap_or(usize::MAX));
     let mut writable = Vec::with_capacity(selection.candidates.len());
     let mut refused = Vec::new();
     for mut candidate in selection.candidates {
+        if candidate.contact_id.chars().count() > id_length {
+            // Never cut an id: a cut id could name another contact's Lead.
+            refused.push((
+                candidate.contact_id.clone(),
+                refusal(
+                    &candidate,
+                    "STRING_TOO_LONG",
+                    format!(
+                        "the contact id has {} characters, more than `{}` holds ({id_length})",
+                        candidate.contact_id.chars().count(),
+                        settings.external_id_field
+                    ),
+                    now,
+                ),
+            ));
+            continue;
+        }
         candidate.payload.set(
             &settings.external_id_field,
             Value::from(candidate.contact_id.as_str()),
@@ -165,19 +194,7 @@ pub async fn replicate(
                 writable.push(candidate);
             }
             Err(failure) => {
-                let mut record = candidate
-                    .record
-                    .clone()
-                    .unwrap_or_else(|| ReplicationRecord::with_state(ReplicationState::Suspended));
-                record.state = ReplicationState::Suspended;
-                record.attempts = record.attempts.saturating_add(1);
-                record.payload_hash = Some(candidate.hash.0);
-                record.retry_at = None;
-                record.last_error = Some(RecordedError {
-                    code: failure.code.as_str().to_owned(),
-                    message: failure.message,
-                    at: now,
-                });
+                let record = refusal(&candidate, failure.code.as_str(), failure.message, now);
                 refused.push((candidate.contact_id, record));
             }
         }
@@ -321,6 +338,36 @@ pub async fn replicate(
     }
     summary.api_calls = client.call_counts().total - calls_before;
     Ok(summary)
+}
+
+/// The contact's record after a refusal that waits for the contact or the mapping to change.
+fn refusal(candidate: &Candidate, code: &str, message: String, now: i64) -> ReplicationRecord {
+    let mut record = candidate
+        .record
+        .clone()
+        .unwrap_or_else(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+    record.state = ReplicationState::Suspended;
+    record.attempts = record.attempts.saturating_add(1);
+    record.payload_hash = Some(candidate.hash.0);
+    record.retry_at = None;
+    record.last_error = Some(RecordedError {
+        code: code.to_owned(),
+        message,
+        at: now,
+    });
+    record
+}
+
+/// The errors among the org check's findings.
+fn setup_problems(
+    describe: &leadgate_salesforce::describe::ObjectDescribe,
+    settings: &ReplicationSettings,
+) -> Vec<String> {
+    check_org(describe, settings)
+        .into_iter()
+        .filter(|finding| finding.severity == Severity::Error)
+        .map(|finding| finding.message)
+        .collect()
 }
 
 /// How often one run sends a record again after a transient refusal (a row lock, a busy server)
