@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use reqwest::Url;
+use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
@@ -30,6 +30,8 @@ const ERROR_BODY_LIMIT: usize = 500;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// `Sforce-Auto-Assign` on every write, when set (see [`Client::with_auto_assign`]).
+    auto_assign: Option<Arc<str>>,
 }
 
 struct Inner {
@@ -99,6 +101,18 @@ impl Client {
                 describe: DescribeCache::default(),
                 retry,
             }),
+            auto_assign: None,
+        }
+    }
+
+    /// This client (sharing its connections, session, caches and counters) with
+    /// `Sforce-Auto-Assign: value` on every write: `TRUE` runs the org's active Lead assignment
+    /// rule (what Salesforce does when the header is absent), `FALSE` runs none, an
+    /// AssignmentRule id (`01Q…`) runs that rule.
+    pub fn with_auto_assign(&self, value: &str) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            auto_assign: Some(Arc::from(value)),
         }
     }
 
@@ -266,6 +280,11 @@ impl Client {
             );
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
+        }
+        if let Some(value) = &self.auto_assign
+            && matches!(request.method, Method::POST | Method::PATCH | Method::PUT)
+        {
+            builder = builder.header("Sforce-Auto-Assign", value.as_ref());
         }
         builder = match &request.body {
             Body::Empty => builder,

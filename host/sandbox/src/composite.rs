@@ -41,7 +41,7 @@ use crate::composite::reference::{
 };
 use crate::composite::subrequest::{Done, Prepared, Undo, is_query_or_collection};
 use crate::rest::json_value;
-use crate::state::{Call, CallKind, Caller, SandboxState, allows_duplicate_save, lock};
+use crate::state::{Call, CallKind, Caller, SandboxState, allows_duplicate_save, assignment_rule, lock};
 
 /// Subrequests one composite request may hold.
 pub(crate) const MAX_SUBREQUESTS: usize = 25;
@@ -360,6 +360,9 @@ fn execute(state: &SandboxState, call: &Call, request: CompositeBody) -> Respons
         let result = prepare(subrequest, &bodies, &call.version).and_then(|prepared| {
             let mut context = base_context.clone();
             context.allow_duplicate_save |= allows_duplicate_save(&prepared.headers);
+            if prepared.headers.contains_key("sforce-auto-assign") {
+                context.assignment_rule = assignment_rule(&prepared.headers);
+            }
             subrequest::run(state, &mut org, &context, prepared, &mut undo)
         });
         let outcome = Outcome::new(reference_id.clone(), result);

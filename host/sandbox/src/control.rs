@@ -105,6 +105,13 @@ impl SandboxControl {
         lock(&self.state.org).lead(&id).cloned()
     }
 
+    /// The Lead assignment rule that last ran on a Lead: `default` (the org's active rule, which
+    /// runs unless a write says `Sforce-Auto-Assign: FALSE`) or the rule id a write named.
+    pub fn assignment_rule(&self, id: &str) -> Option<String> {
+        let id = lead_id(id).ok()?;
+        lock(&self.state.org).assignment(&id).map(str::to_owned)
+    }
+
     /// Live (not deleted) Leads.
     pub fn live_lead_count(&self) -> usize {
         lock(&self.state.org).live_count()

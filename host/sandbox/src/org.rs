@@ -90,6 +90,9 @@ pub struct WriteContext {
     pub now: String,
     /// The API version of the request (for URLs in the answer).
     pub version: String,
+    /// The Lead assignment rule `Sforce-Auto-Assign` asks for: `default` (the header is absent
+    /// or `TRUE`), a rule id, or `None` for `FALSE`.
+    pub assignment_rule: Option<String>,
 }
 
 /// What an upsert did.
@@ -171,6 +174,9 @@ pub struct Org {
     lookup_fields: Vec<String>,
     next_lead: u64,
     next_other: u64,
+    /// The assignment rule that last ran on each Lead (create, update or upsert), as
+    /// `Sforce-Auto-Assign` chose it; a Lead written with `FALSE` keeps what it had.
+    assignments: BTreeMap<RecordId, String>,
 }
 
 impl Org {
@@ -193,6 +199,19 @@ impl Org {
             lookup_fields,
             next_lead: 1,
             next_other: 1,
+            assignments: BTreeMap::new(),
+        }
+    }
+
+    /// The assignment rule that last ran on the Lead (`default` or a rule id), if any did.
+    pub fn assignment(&self, id: &RecordId) -> Option<&str> {
+        self.assignments.get(id).map(String::as_str)
+    }
+
+    /// Notes the assignment rule the write ran, if it ran one.
+    fn record_assignment(&mut self, id: &RecordId, context: &WriteContext) {
+        if let Some(rule) = &context.assignment_rule {
+            self.assignments.insert(id.clone(), rule.clone());
         }
     }
 
@@ -238,6 +257,7 @@ impl Org {
     /// Deletes every Lead for good and starts the ids again.
     pub fn clear(&mut self) {
         self.leads.clear();
+        self.assignments.clear();
         for index in self.lookup.values_mut() {
             index.clear();
         }
@@ -286,6 +306,7 @@ impl Org {
             id: id.clone(),
             fields,
         });
+        self.record_assignment(&id, context);
         Ok(id)
     }
 
@@ -313,6 +334,7 @@ impl Org {
             id: id.clone(),
             fields,
         });
+        self.record_assignment(id, context);
         Ok(())
     }
 
@@ -732,6 +754,7 @@ mod tests {
 
     fn context() -> WriteContext {
         WriteContext {
+            assignment_rule: Some("default".into()),
             user_id: "0055e0000000001AAA".into(),
             allow_duplicate_save: false,
             now: "2026-01-01T00:00:00.000+0000".into(),
@@ -741,6 +764,31 @@ mod tests {
 
     fn input(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn the_assignment_rule_a_write_runs_is_recorded_and_false_runs_none() {
+        let mut org = org();
+        let id = org
+            .create(&input(json!({"LastName": "Doe", "Company": "Acme"})), &context())
+            .unwrap();
+        assert_eq!(org.assignment(&id), Some("default"));
+        let named = WriteContext {
+            assignment_rule: Some("01Q5e000000AbCdEAG".into()),
+            ..context()
+        };
+        org.update(&id, &input(json!({"Title": "CEO"})), &named).unwrap();
+        assert_eq!(org.assignment(&id), Some("01Q5e000000AbCdEAG"));
+        let none = WriteContext {
+            assignment_rule: None,
+            ..context()
+        };
+        org.update(&id, &input(json!({"Title": "CTO"})), &none).unwrap();
+        assert_eq!(
+            org.assignment(&id),
+            Some("01Q5e000000AbCdEAG"),
+            "FALSE runs no rule"
+        );
     }
 
     #[test]

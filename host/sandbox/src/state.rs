@@ -168,6 +168,7 @@ pub(crate) struct Call {
     commit_then_drop: bool,
     connection: Option<ConnectionHandle>,
     allow_duplicate_save: bool,
+    assignment_rule: Option<String>,
 }
 
 impl Call {
@@ -178,6 +179,7 @@ impl Call {
             allow_duplicate_save: self.allow_duplicate_save,
             now: format_datetime(jiff::Timestamp::now()),
             version: self.version.clone(),
+            assignment_rule: self.assignment_rule.clone(),
         }
     }
 }
@@ -250,6 +252,7 @@ impl SandboxState {
             commit_then_drop: false,
             connection: caller.connection.clone(),
             allow_duplicate_save: allows_duplicate_save(&caller.headers),
+            assignment_rule: assignment_rule(&caller.headers),
         };
         match decision.fault {
             Some(Fault::ServerUnavailable) => {
@@ -302,6 +305,22 @@ async fn drop_connection(connection: Option<&ConnectionHandle>) {
 }
 
 /// `Sforce-Duplicate-Rule-Header: allowSave=true[; …]`.
+/// The assignment rule `Sforce-Auto-Assign` asks for: `default` when the header is absent or
+/// `TRUE` (Salesforce runs the active rule unless told not to), `None` for `FALSE`, else the rule
+/// id it names.
+pub(crate) fn assignment_rule(headers: &HeaderMap) -> Option<String> {
+    match headers
+        .get("sforce-auto-assign")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+    {
+        None => Some("default".to_owned()),
+        Some(value) if value.eq_ignore_ascii_case("true") => Some("default".to_owned()),
+        Some(value) if value.eq_ignore_ascii_case("false") => None,
+        Some(rule) => Some(rule.to_owned()),
+    }
+}
+
 pub(crate) fn allows_duplicate_save(headers: &HeaderMap) -> bool {
     headers
         .get("sforce-duplicate-rule-header")

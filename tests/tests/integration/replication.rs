@@ -486,3 +486,42 @@ async fn leads_without_custom_fields(sandbox: &Sandbox) -> Vec<leadgate_salesfor
         .await
         .expect("the query runs")
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_carry_the_configured_assignment_rule() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    workspace.edit_config(
+        "assignment-rule = \"default\"",
+        "assignment-rule = \"01Q5e000000AbCdEAG\"",
+    );
+    let (output, _) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lead = lead_id_of(&workspace, "c-1001");
+    assert_eq!(
+        sandbox.control().assignment_rule(&lead).as_deref(),
+        Some("01Q5e000000AbCdEAG")
+    );
+
+    // "none": the next write runs no rule, so the Lead keeps the one that ran before.
+    workspace.edit_config(
+        "assignment-rule = \"01Q5e000000AbCdEAG\"",
+        "assignment-rule = \"none\"",
+    );
+    rename(&workspace, &["c-1004"]);
+    let (output, _) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let other = lead_id_of(&workspace, "c-1004");
+    assert_eq!(
+        sandbox.control().assignment_rule(&other).as_deref(),
+        Some("01Q5e000000AbCdEAG"),
+        "written with FALSE: no rule ran"
+    );
+
+    let fresh = seed_org().await;
+    let defaults = SeededWorkspace::new();
+    let (output, _) = defaults.replicate(&fresh, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lead = lead_id_of(&defaults, "c-1001");
+    assert_eq!(fresh.control().assignment_rule(&lead).as_deref(), Some("default"));
+}

@@ -72,16 +72,6 @@ impl ReplicationSettings {
     /// so that `leadgate replicate` can say so rather than ignore them.
     pub fn not_yet_effective(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        if self.assignment_rule != AssignmentRule::Default {
-            notes.push(format!(
-                "`assignment-rule = \"{}\"` is not sent yet: Salesforce runs the org's default assignment rule",
-                match &self.assignment_rule {
-                    AssignmentRule::None => "none",
-                    AssignmentRule::Rule(id) => id,
-                    AssignmentRule::Default => "default",
-                }
-            ));
-        }
         if self.converted_leads == ConvertedLeadPolicy::FollowContact {
             notes.push(
                 "`converted-leads = \"follow-contact\"` is not built yet: a converted Lead stops being written, as with \"stop\""

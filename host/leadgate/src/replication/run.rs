@@ -16,7 +16,7 @@ use super::plugin_mapping::{MappingPlugin, field_descriptions};
 use super::preflight::preflight;
 use super::record_outcome::{WriteOutcome, record_after};
 use super::selection::{Candidate, Mapper, select};
-use crate::config::{Config, DeletedLeadPolicy, LeadMapping, ReplicationSettings};
+use crate::config::{AssignmentRule, Config, DeletedLeadPolicy, LeadMapping, ReplicationSettings};
 use crate::store::{JournalEntry, RecordedError, ReplicationRecord, ReplicationState, Store};
 
 /// What a run is asked to do besides the configured replication.
@@ -97,6 +97,15 @@ pub async fn replicate(
         });
     }
     let calls_before = client.call_counts().total;
+    // The header only when the setting is not Salesforce's own default, which needs none.
+    let assigning;
+    let client = match &settings.assignment_rule {
+        AssignmentRule::Default => client,
+        rule => {
+            assigning = client.with_auto_assign(rule.header_value());
+            &assigning
+        }
+    };
     let journaled = store.journaled_batches()?;
     summary.resumed_batches = journaled.len() as u64;
 

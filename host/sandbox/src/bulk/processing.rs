@@ -40,6 +40,8 @@ struct Plan {
     user_id: String,
     allow_duplicate_save: bool,
     version: String,
+    /// The job's `assignmentRuleId`: a Bulk API job runs an assignment rule only when it names one.
+    assignment_rule: Option<String>,
 }
 
 fn now() -> String {
@@ -97,6 +99,7 @@ pub(crate) async fn run(state: Arc<SandboxState>, job_id: String) {
                 allow_duplicate_save: plan.allow_duplicate_save,
                 now: now(),
                 version: plan.version.clone(),
+                assignment_rule: plan.assignment_rule.clone(),
             };
             chunk
                 .iter()
@@ -176,6 +179,7 @@ fn plan_for(job: &BulkJob, schema: &LeadSchema) -> Result<Plan, String> {
         user_id: job.created_by.clone(),
         allow_duplicate_save: job.allow_duplicate_save,
         version: job.api_version.clone(),
+        assignment_rule: job.spec.assignment_rule_id.clone(),
     })
 }
 
