@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use leadgate_plugin_runtime::PluginRuntime;
+use leadgate_salesforce::describe::ObjectDescribe;
 use leadgate_salesforce::{Client, ErrorCode, SaveResult};
 use serde::Serialize;
 use serde_json::Value;
@@ -15,7 +16,7 @@ use super::org_check::{Severity, check_org};
 use super::plugin_mapping::{MappingPlugin, field_descriptions};
 use super::preflight::preflight;
 use super::record_outcome::{WriteOutcome, record_after};
-use super::selection::{Candidate, Mapper, select};
+use super::selection::{Candidate, Mapper, qualifying_ids, select};
 use crate::config::{AssignmentRule, Config, DeletedLeadPolicy, LeadMapping, ReplicationSettings};
 use crate::store::{JournalEntry, RecordedError, ReplicationRecord, ReplicationState, Store};
 
@@ -128,34 +129,96 @@ pub async fn replicate(
         (LeadMapping::Fields(fields), None) => Mapper::Table(fields),
         (LeadMapping::Plugin { .. }, None) => return Err(ReplicationError::NotConfigured),
     };
-    let mut selection = select(store, config, settings, &mapper, &options.forced, now)?;
-    if !options.only.is_empty() {
-        selection
-            .candidates
-            .retain(|candidate| options.only.contains(&candidate.contact_id));
-        selection
-            .refused
-            .retain(|(contact, _)| options.only.contains(contact));
-    }
-    summary.qualifying = selection.qualifying;
-    summary.unchanged = selection.unchanged;
-    summary.waiting = selection.waiting;
-    summary.stopped = selection.stopped;
-    summary.suspended = selection.refused.len() as u64;
-    if !options.dry_run {
-        store.apply_replication_results(None, &selection.refused)?;
-    }
-    if selection.candidates.is_empty() {
+    let ids = qualifying_ids(store, settings, &options.forced, &options.only, now)?;
+    summary.qualifying = ids.len() as u64;
+    let mut org: Option<(ObjectDescribe, usize)> = None;
+    let mut journal_cleared = false;
+    for chunk in ids.chunks(SELECTION_CHUNK) {
+        let selection = select(store, config, settings, &mapper, chunk, now)?;
+        summary.unchanged += selection.unchanged;
+        summary.waiting += selection.waiting;
+        summary.stopped += selection.stopped;
+        summary.suspended += selection.refused.len() as u64;
         if !options.dry_run {
-            clear_journal(store, &journaled)?;
+            store.apply_replication_results(None, &selection.refused)?;
         }
-        summary.api_calls = client.call_counts().total - calls_before;
-        return Ok(summary);
+        if selection.candidates.is_empty() {
+            continue;
+        }
+        if org.is_none() {
+            org = Some(checked_org(store, client, settings, now).await?);
+        }
+        let Some((describe, id_length)) = &org else {
+            continue;
+        };
+        let (mut writable, refused) = preflighted(selection.candidates, describe, *id_length, settings, now);
+        summary.suspended += refused.len() as u64;
+        if !options.dry_run {
+            store.apply_replication_results(None, &refused)?;
+        }
+        if settings.match_by_email && !options.dry_run {
+            adopt_by_email(client, &mut writable, settings.batch_size).await?;
+        }
+        let (updates, creates): (Vec<Candidate>, Vec<Candidate>) =
+            writable.into_iter().partition(|candidate| {
+                candidate
+                    .record
+                    .as_ref()
+                    .is_some_and(|record| record.lead_id.is_some())
+            });
+        if options.dry_run {
+            summary.created += creates.len() as u64;
+            summary.updated += updates.len() as u64;
+            continue;
+        }
+        if !journal_cleared {
+            clear_journal(store, &journaled)?;
+            journal_cleared = true;
+        }
+        if !write(
+            store,
+            client,
+            settings,
+            now,
+            creates,
+            updates,
+            &mut summary,
+            calls_before,
+        )
+        .await?
+        {
+            break;
+        }
     }
+    if !options.dry_run && !journal_cleared {
+        clear_journal(store, &journaled)?;
+    }
+    let to_write = summary.created + summary.updated;
+    if to_write > settings.bulk_threshold {
+        summary.notes.push(format!(
+            "{to_write} contacts to write is above `bulk-threshold = {}`, but Bulk API 2.0 is not used yet: they \
+             went through sObject Collections, {} per call",
+            settings.bulk_threshold, settings.batch_size
+        ));
+    }
+    summary.api_calls = client.call_counts().total - calls_before;
+    Ok(summary)
+}
 
+/// How many qualifying contacts are selected, mapped and written at a time: a run holds one
+/// chunk's payloads, whatever the number of contacts.
+const SELECTION_CHUNK: usize = 5_000;
+
+/// The Lead describe for preflight, checked for the replication's set-up (re-read once when a
+/// cached one fails, as the admin may have fixed it since), with the External ID field's length.
+async fn checked_org(
+    store: &Store,
+    client: &Client,
+    settings: &ReplicationSettings,
+    now: i64,
+) -> Result<(ObjectDescribe, usize), ReplicationError> {
     let mut describe = lead_describe(store, client, now).await?;
     if !setup_problems(&describe, settings).is_empty() {
-        // The cached describe may predate the admin's fix: look again before refusing.
         describe = fetch_lead_describe(store, client, now).await?;
         let problems = setup_problems(&describe, settings);
         if !problems.is_empty() {
@@ -165,23 +228,31 @@ pub async fn replicate(
     let id_length = describe
         .field(&settings.external_id_field)
         .map_or(0, |field| usize::try_from(field.length).unwrap_or(usize::MAX));
-    let mut writable = Vec::with_capacity(selection.candidates.len());
+    Ok((describe, id_length))
+}
+
+/// The candidates that pass preflight (with the external id set and their notes), and the
+/// records of those that do not.
+fn preflighted(
+    candidates: Vec<Candidate>,
+    describe: &ObjectDescribe,
+    id_length: usize,
+    settings: &ReplicationSettings,
+    now: i64,
+) -> (Vec<Candidate>, Vec<(String, ReplicationRecord)>) {
+    let mut writable = Vec::with_capacity(candidates.len());
     let mut refused = Vec::new();
-    for mut candidate in selection.candidates {
-        if candidate.contact_id.chars().count() > id_length {
+    for mut candidate in candidates {
+        let id_chars = candidate.contact_id.chars().count();
+        if id_chars > id_length {
             // Never cut an id: a cut id could name another contact's Lead.
+            let message = format!(
+                "the contact id has {id_chars} characters, more than `{}` holds ({id_length})",
+                settings.external_id_field
+            );
             refused.push((
                 candidate.contact_id.clone(),
-                refusal(
-                    &candidate,
-                    "STRING_TOO_LONG",
-                    format!(
-                        "the contact id has {} characters, more than `{}` holds ({id_length})",
-                        candidate.contact_id.chars().count(),
-                        settings.external_id_field
-                    ),
-                    now,
-                ),
+                refusal(&candidate, "STRING_TOO_LONG", message, now),
             ));
             continue;
         }
@@ -189,7 +260,7 @@ pub async fn replicate(
             &settings.external_id_field,
             Value::from(candidate.contact_id.as_str()),
         );
-        match preflight(&mut candidate.payload, &describe, settings.too_long_text) {
+        match preflight(&mut candidate.payload, describe, settings.too_long_text) {
             Ok(notes) => {
                 if !notes.is_empty() {
                     let record = candidate
@@ -208,36 +279,26 @@ pub async fn replicate(
             }
         }
     }
-    summary.suspended += refused.len() as u64;
-    if !options.dry_run {
-        store.apply_replication_results(None, &refused)?;
-    }
-    if settings.match_by_email && !options.dry_run {
-        adopt_by_email(client, &mut writable, settings.batch_size).await?;
-    }
-    if writable.len() as u64 > settings.bulk_threshold {
-        summary.notes.push(format!(
-            "{} contacts to write is above `bulk-threshold = {}`, but Bulk API 2.0 is not used yet: they go \
-             through sObject Collections, {} per call",
-            writable.len(),
-            settings.bulk_threshold,
-            settings.batch_size
-        ));
-    }
-    let (updates, creates): (Vec<Candidate>, Vec<Candidate>) = writable.into_iter().partition(|candidate| {
-        candidate
-            .record
-            .as_ref()
-            .is_some_and(|record| record.lead_id.is_some())
-    });
-    if options.dry_run {
-        summary.created = creates.len() as u64;
-        summary.updated = updates.len() as u64;
-        summary.api_calls = client.call_counts().total - calls_before;
-        return Ok(summary);
-    }
-    clear_journal(store, &journaled)?;
+    (writable, refused)
+}
 
+/// Writes `creates` (upserts on the external id) and `updates` (by Lead id) in batches, several
+/// in flight, each journaled before it is sent; follows merged and recreates deleted Leads.
+/// False when the budget stopped it (the reason is in `summary.stopped_early`).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one run's state, passed down from replicate"
+)]
+async fn write(
+    store: &Store,
+    client: &Client,
+    settings: &ReplicationSettings,
+    now: i64,
+    creates: Vec<Candidate>,
+    updates: Vec<Candidate>,
+    summary: &mut RunSummary,
+    calls_before: u64,
+) -> Result<bool, ReplicationError> {
     let mut queue: VecDeque<(WriteKind, Vec<Candidate>)> = VecDeque::new();
     for (kind, candidates) in [(WriteKind::Upsert, creates), (WriteKind::Update, updates)] {
         let mut candidates = candidates.into_iter().peekable();
@@ -248,7 +309,7 @@ pub async fn replicate(
     while !queue.is_empty() {
         if let Some(reason) = over_budget(settings, client, calls_before) {
             summary.stopped_early = Some(reason);
-            break;
+            return Ok(false);
         }
         let mut window: Vec<(u64, WriteKind, Vec<Candidate>)> =
             Vec::with_capacity(settings.requests_in_flight);
@@ -345,8 +406,7 @@ pub async fn replicate(
             }
         }
     }
-    summary.api_calls = client.call_counts().total - calls_before;
-    Ok(summary)
+    Ok(true)
 }
 
 /// The contact's record after a refusal that waits for the contact or the mapping to change.

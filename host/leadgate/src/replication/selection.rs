@@ -38,8 +38,6 @@ pub(super) struct Candidate {
 pub(super) struct Selection {
     /// The contacts to write.
     pub(super) candidates: Vec<Candidate>,
-    /// Contacts at or above the gate.
-    pub(super) qualifying: u64,
     /// Replicated with the same payload (or `keep-updated = false`): nothing to do.
     pub(super) unchanged: u64,
     /// Suspended and neither changed nor due for a retry.
@@ -56,30 +54,42 @@ type Qualified = (ContactRecord, Vec<(String, i64)>, Option<ReplicationRecord>);
 /// How many contacts are mapped at once (one plugin call each time).
 const MAPPING_CHUNK: usize = 200;
 
-/// Selects the contacts to write: at or above the gate (or `forced`), not disabled or
-/// converted, and with a payload the org does not have yet.
-pub(super) fn select(
+/// The ids of the contacts a run considers: at or above the gate, and `forced` ones; only those
+/// in `only` when it is not empty.
+pub(super) fn qualifying_ids(
     store: &Store,
-    config: &Config,
     settings: &ReplicationSettings,
-    mapper: &Mapper<'_>,
     forced: &[String],
+    only: &[String],
     now: i64,
-) -> Result<Selection, ReplicationError> {
-    let mut selection = Selection::default();
+) -> Result<Vec<String>, ReplicationError> {
     let mut qualifying: Vec<String> = store
         .totals(&settings.score, now)?
         .into_iter()
         .filter(|total| total.points >= settings.min_points)
         .map(|total| total.contact_id)
+        .filter(|id| only.is_empty() || only.contains(id))
         .collect();
     for id in forced {
         if !qualifying.contains(id) {
             qualifying.push(id.clone());
         }
     }
-    selection.qualifying = qualifying.len() as u64;
-    for chunk in qualifying.chunks(MAPPING_CHUNK) {
+    Ok(qualifying)
+}
+
+/// Of the contacts `ids`, selects those to write: not disabled or converted, and with a payload
+/// the org does not have yet.
+pub(super) fn select(
+    store: &Store,
+    config: &Config,
+    settings: &ReplicationSettings,
+    mapper: &Mapper<'_>,
+    ids: &[String],
+    now: i64,
+) -> Result<Selection, ReplicationError> {
+    let mut selection = Selection::default();
+    for chunk in ids.chunks(MAPPING_CHUNK) {
         let mut contacts = Vec::with_capacity(chunk.len());
         for id in chunk {
             let record = store.replication_record(id)?;
