@@ -157,7 +157,13 @@ pub async fn replicate(
             store.apply_replication_results(None, &refused)?;
         }
         if settings.match_by_email && !options.dry_run {
-            adopt_by_email(client, &mut writable, settings.batch_size).await?;
+            adopt_by_email(
+                client,
+                &mut writable,
+                settings.batch_size,
+                settings.requests_in_flight,
+            )
+            .await?;
         }
         let (updates, creates): (Vec<Candidate>, Vec<Candidate>) =
             writable.into_iter().partition(|candidate| {
@@ -571,11 +577,12 @@ fn over_budget(settings: &ReplicationSettings, client: &Client, calls_before: u6
 
 /// Never-replicated contacts whose e-mail address a Lead already has adopt that Lead: they are
 /// then written by its id (with the external id set), and no duplicate is created. One query per
-/// batch of new contacts.
+/// batch of new contacts, `in_flight` at a time.
 async fn adopt_by_email(
     client: &Client,
     writable: &mut [Candidate],
     batch_size: usize,
+    in_flight: usize,
 ) -> Result<(), ReplicationError> {
     use futures_util::TryStreamExt as _;
 
@@ -591,41 +598,55 @@ async fn adopt_by_email(
         })
         .map(|(index, _)| index)
         .collect();
-    for chunk in new.chunks(batch_size.max(1)) {
-        let addresses: Vec<String> = chunk
-            .iter()
-            .filter_map(|index| writable[*index].email.as_deref())
-            .map(|email| format!("'{}'", email.replace('\\', "\\\\").replace('\'', "\\'")))
-            .collect();
-        let soql = format!(
-            "SELECT Id, Email FROM Lead WHERE IsConverted = false AND Email IN ({})",
-            addresses.join(", ")
-        );
-        let leads: Vec<leadgate_salesforce::Record> = client.query(&soql).try_collect().await?;
-        let mut by_email: BTreeMap<String, String> = BTreeMap::new();
-        for lead in leads {
-            if let (Some(Value::String(id)), Some(Value::String(email))) = (lead.get("Id"), lead.get("Email"))
-            {
-                by_email.entry(email.to_lowercase()).or_insert_with(|| id.clone());
+    let queries: Vec<String> = new
+        .chunks(batch_size.max(1))
+        .map(|chunk| {
+            let addresses: Vec<String> = chunk
+                .iter()
+                .filter_map(|index| writable[*index].email.as_deref())
+                .map(|email| format!("'{}'", email.replace('\\', "\\\\").replace('\'', "\\'")))
+                .collect();
+            format!(
+                "SELECT Id, Email FROM Lead WHERE IsConverted = false AND Email IN ({})",
+                addresses.join(", ")
+            )
+        })
+        .collect();
+    let mut by_email: BTreeMap<String, String> = BTreeMap::new();
+    for window in queries.chunks(in_flight.max(1)) {
+        let answers = join_all(window.iter().map(|soql| async move {
+            client
+                .query(soql)
+                .try_collect::<Vec<leadgate_salesforce::Record>>()
+                .await
+        }))
+        .await;
+        for leads in answers {
+            for lead in leads? {
+                if let (Some(Value::String(id)), Some(Value::String(email))) =
+                    (lead.get("Id"), lead.get("Email"))
+                {
+                    by_email.entry(email.to_lowercase()).or_insert_with(|| id.clone());
+                }
             }
         }
-        for index in chunk {
-            let candidate = &mut writable[*index];
-            let Some(lead_id) = candidate
-                .email
-                .as_deref()
-                .and_then(|email| by_email.get(&email.to_lowercase()))
-            else {
-                continue;
-            };
-            let record = candidate
-                .record
-                .get_or_insert_with(|| ReplicationRecord::with_state(ReplicationState::Suspended));
-            record.lead_id = Some(lead_id.clone());
-            record
-                .notes
-                .push(format!("adopted the existing Lead {lead_id} by e-mail address"));
-        }
+    }
+    for index in new {
+        let candidate = &mut writable[index];
+        let Some(lead_id) = candidate
+            .email
+            .as_deref()
+            .and_then(|email| by_email.get(&email.to_lowercase()))
+        else {
+            continue;
+        };
+        let record = candidate
+            .record
+            .get_or_insert_with(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+        record.lead_id = Some(lead_id.clone());
+        record
+            .notes
+            .push(format!("adopted the existing Lead {lead_id} by e-mail address"));
     }
     Ok(())
 }

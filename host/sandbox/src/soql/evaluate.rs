@@ -24,12 +24,18 @@ pub fn matches(condition: &Condition, record: &Map<String, Value>) -> bool {
         Condition::In {
             field,
             values,
+            texts,
             negated,
         } => {
             let stored = record.get(field).unwrap_or(&Value::Null);
-            let found = values
-                .iter()
-                .any(|value| compare(stored, Comparison::Equal, value));
+            let found = match (stored, texts) {
+                (Value::String(text), Some(texts)) => {
+                    texts.contains(&text.chars().flat_map(char::to_lowercase).collect::<String>())
+                }
+                _ => values
+                    .iter()
+                    .any(|value| compare(stored, Comparison::Equal, value)),
+            };
             found != *negated
         }
         Condition::Like { field, pattern } => match record.get(field) {

@@ -46,6 +46,10 @@ pub enum Condition {
         field: String,
         /// The values.
         values: Vec<Literal>,
+        /// The text values, lower-cased, when every value is text: a lookup per record instead
+        /// of a comparison with each value (a client matching 200 e-mail addresses at once
+        /// against every Lead).
+        texts: Option<std::collections::HashSet<String>>,
         /// `NOT IN`.
         negated: bool,
     },
@@ -403,9 +407,17 @@ impl Parser<'_> {
                     values.push(self.literal(&field)?);
                 }
                 self.expect(&TokenKind::Close)?;
+                let texts = values
+                    .iter()
+                    .map(|value| match value {
+                        Literal::Text(text) => Some(text.chars().flat_map(char::to_lowercase).collect()),
+                        _ => None,
+                    })
+                    .collect();
                 Ok(Condition::In {
                     field: field.name.clone(),
                     values,
+                    texts,
                     negated,
                 })
             }
