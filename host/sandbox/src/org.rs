@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::api_error::RecordError;
 use crate::lead_schema::LeadSchema;
 use crate::record_id::{ACCOUNT_PREFIX, CONTACT_PREFIX, LEAD_PREFIX, OPPORTUNITY_PREFIX, RecordId};
-use crate::soql::{Query, matches, sort_records};
+use crate::soql::{Condition, Literal, Query, matches, sort_records};
 use crate::validation::{WriteKind, check_record, clean_changes};
 
 /// The message of the duplicate rule on Lead e-mail addresses.
@@ -406,6 +406,31 @@ impl Org {
         Ok(())
     }
 
+    /// The live Leads a condition can only match, from the lookup index, when it says so: a
+    /// lookup field `IN` a list of texts, alone or as one term of an `AND`. In id order, the
+    /// order a scan would give.
+    fn indexed(&self, condition: &Condition) -> Option<BTreeSet<RecordId>> {
+        match condition {
+            Condition::In {
+                field,
+                values,
+                negated: false,
+                ..
+            } if self.lookup.contains_key(field) => {
+                let mut ids = BTreeSet::new();
+                for value in values {
+                    let Literal::Text(text) = value else {
+                        return None;
+                    };
+                    ids.extend(self.find_by(field, text));
+                }
+                Some(ids)
+            }
+            Condition::All(terms) => terms.iter().find_map(|term| self.indexed(term)),
+            _ => None,
+        }
+    }
+
     /// Live Leads whose `field` equals `key` (without regard to case).
     pub fn find_by(&self, field: &str, key: &str) -> Vec<RecordId> {
         self.lookup
@@ -499,9 +524,22 @@ impl Org {
     /// The Leads a query selects, as the REST API returns them, and how many matched before
     /// LIMIT and OFFSET (`COUNT()` uses the count alone).
     pub fn query(&self, query: &Query, all_rows: bool, version: &str) -> (usize, Vec<Value>) {
-        let mut selected: Vec<Map<String, Value>> = self
-            .leads
-            .values()
+        // `Email IN (…)` and the like go through the lookup index, as an org's index on them
+        // would; the full condition is still checked on each Lead found. The index holds live
+        // Leads only, so queryAll scans.
+        let indexed = if all_rows {
+            None
+        } else {
+            query
+                .condition
+                .as_ref()
+                .and_then(|condition| self.indexed(condition))
+        };
+        let leads: Box<dyn Iterator<Item = &Lead>> = match indexed {
+            Some(ids) => Box::new(ids.into_iter().filter_map(|id| self.leads.get(&id))),
+            None => Box::new(self.leads.values()),
+        };
+        let mut selected: Vec<Map<String, Value>> = leads
             .filter(|lead| all_rows || !lead.is_deleted())
             .filter(|lead| {
                 query
@@ -764,6 +802,45 @@ mod tests {
 
     fn input(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn an_indexed_in_query_finds_what_a_scan_finds() {
+        let mut org = org();
+        let mut ids = Vec::new();
+        for (name, email) in [
+            ("Doe", "a@x.com"),
+            ("Roe", "B@x.com"),
+            ("Doe", "c@x.com"),
+            ("Doe", "d@x.com"),
+        ] {
+            let lead = input(json!({"LastName": name, "Company": "Acme", "Email": email}));
+            ids.push(org.create(&lead, &context()).unwrap());
+        }
+        org.admin_delete(&ids[3], "2026-01-01T00:00:00.000+0000").unwrap();
+        let schema = LeadSchema::new(&[CustomField::leadgate_id()]);
+        let query = crate::soql::parse(
+            "SELECT Id FROM Lead WHERE LastName = 'Doe' AND Email IN ('b@X.com', 'A@x.com', 'c@x.com', 'd@x.com')",
+            &schema,
+        )
+        .unwrap();
+        let found = |all_rows: bool| -> Vec<String> {
+            org.query(&query, all_rows, "67.0")
+                .1
+                .iter()
+                .map(|record| record["Id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            found(false),
+            [ids[0].long(), ids[2].long()],
+            "live Leads, in id order"
+        );
+        assert_eq!(
+            found(true),
+            [ids[0].long(), ids[2].long(), ids[3].long()],
+            "queryAll scans"
+        );
     }
 
     #[test]
