@@ -170,9 +170,9 @@ mod tests {
             ..defaults
         };
         let notes = changed.not_yet_effective();
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes.len(), 1, "assignment rules are sent: {notes:?}");
         assert!(
-            notes[0].contains("`assignment-rule = \"none\"` is not sent yet"),
+            notes[0].contains("`converted-leads = \"follow-contact\"`"),
             "{notes:?}"
         );
     }
