@@ -422,6 +422,36 @@ pub enum ReplicateAction {
     /// Check the org's set-up (one describe call): the External ID field, the mapped fields,
     /// the required ones.
     Check(ReplicateCheckArgs),
+    /// The latest runs, newest first.
+    Runs(ReplicateRunsArgs),
+    /// Try suspended contacts again on the next run, and write disabled ones (their Lead was
+    /// deleted) as new Leads.
+    Resume(ReplicateResumeArgs),
+}
+
+/// `leadgate replicate runs`
+#[derive(Debug, Args)]
+pub struct ReplicateRunsArgs {
+    /// At most this many runs.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgate replicate resume`
+#[derive(Debug, Args)]
+pub struct ReplicateResumeArgs {
+    /// The contacts to resume.
+    #[arg(required_unless_present = "all", conflicts_with = "all", value_name = "ID")]
+    pub contacts: Vec<String>,
+    /// Every suspended and disabled contact.
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `leadgate replicate check`

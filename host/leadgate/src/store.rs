@@ -36,7 +36,9 @@ use std::path::{Path, PathBuf};
 
 pub use contacts::{ACTIVITIES_PER_CHUNK, PendingChanges, WriteOutcome};
 pub use error::StoreError;
-pub use replication_states::{JournalEntry, RecordedError, ReplicationRecord, ReplicationState};
+pub use replication_states::{
+    JournalEntry, RecordedError, ReplicationRecord, ReplicationRunRecord, ReplicationState,
+};
 pub use scores::{ContactScoring, RunRecord, ScoreTotal};
 pub use stored_history::StoredHistory;
 

@@ -407,6 +407,32 @@ async fn converted_deleted_and_merged_leads_follow_their_policies() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(summary["stopped"], 2, "{summary}");
     assert_eq!(summary["api_calls"], 0, "{summary}");
+
+    // Resuming re-enables the disabled one (a new Lead) and leaves the converted one alone.
+    let resumed = workspace.json(&["replicate", "resume", "--all"]);
+    assert_eq!(
+        (resumed["reenabled"].as_u64(), resumed["resumed"].as_u64()),
+        (Some(1), Some(0)),
+        "{resumed}"
+    );
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        (summary["created"].as_u64(), summary["stopped"].as_u64()),
+        (Some(1), Some(1)),
+        "{summary}"
+    );
+    assert_ne!(lead_id_of(&workspace, "c-1004")[..15], master[..15]);
+
+    // Every run is in the log, newest first.
+    let runs = workspace.json(&["replicate", "runs"]);
+    let created: Vec<u64> = runs
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|run| run["created"].as_u64())
+        .collect();
+    assert_eq!(created, [1, 0, 0, 3], "{runs}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

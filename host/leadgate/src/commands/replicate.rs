@@ -1,4 +1,4 @@
-//! `leadgate replicate`: one replication run now.
+//! `leadgate replicate`: a replication run now, and `check`, `status`, `runs`, `resume`.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -7,16 +7,22 @@ use anyhow::Context as _;
 
 use super::context::CommandContext;
 use super::salesforce_connection::connect;
-use crate::cli::{JsonArg, ReplicateAction, ReplicateArgs, ReplicateCheckArgs};
+use super::table::table;
+use crate::cli::{
+    JsonArg, ReplicateAction, ReplicateArgs, ReplicateCheckArgs, ReplicateResumeArgs, ReplicateRunsArgs,
+};
+use crate::output::timestamp;
 use crate::replication::{
     ReplicationError, RunOptions, RunSummary, Severity, check_org, fetch_lead_describe, replicate,
-    replication_status,
+    replication_status, resume,
 };
 
 pub(super) fn run(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
     match &args.action {
         Some(ReplicateAction::Status(status_args)) => status(status_args, context),
         Some(ReplicateAction::Check(check_args)) => check(check_args, context),
+        Some(ReplicateAction::Runs(runs_args)) => runs(runs_args, context),
+        Some(ReplicateAction::Resume(resume_args)) => resume_contacts(resume_args, context),
         None => run_once(args, context),
     }
 }
@@ -48,6 +54,65 @@ fn status(args: &JsonArg, context: &CommandContext) -> anyhow::Result<ExitCode> 
         );
     }
     context.printer().text(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `replicate runs`: the run log, newest first.
+fn runs(args: &ReplicateRunsArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let runs = context.store()?.replication_runs(args.limit)?;
+    if args.json {
+        context.printer().json(&runs)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|run| {
+            vec![
+                timestamp(run.finished_at),
+                format!("{:.1} s", (run.finished_at - run.started_at) as f64 / 1000.0),
+                run.created.to_string(),
+                run.updated.to_string(),
+                run.suspended.to_string(),
+                run.api_calls.to_string(),
+                run.stopped_early.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    context.printer().text(&table(
+        &[
+            "finished",
+            "took",
+            "created",
+            "updated",
+            "suspended",
+            "API calls",
+            "stopped early",
+        ],
+        &rows,
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `replicate resume`: suspended contacts are tried again, disabled ones recreated.
+fn resume_contacts(args: &ReplicateResumeArgs, context: &CommandContext) -> anyhow::Result<ExitCode> {
+    let summary = resume(context.store()?, &args.contacts)?;
+    if args.json {
+        context.printer().json(&summary)?;
+    } else {
+        let mut text = format!(
+            "{} suspended contact(s) will be tried again and {} disabled one(s) written as new Leads on the next \
+             `leadgate replicate`\n",
+            summary.resumed, summary.reenabled
+        );
+        if !summary.left_alone.is_empty() {
+            let _ = writeln!(
+                text,
+                "not suspended or disabled, left as they are: {}",
+                summary.left_alone.join(", ")
+            );
+        }
+        context.printer().text(&text)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

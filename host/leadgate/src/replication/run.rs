@@ -18,7 +18,9 @@ use super::preflight::preflight;
 use super::record_outcome::{WriteOutcome, record_after};
 use super::selection::{Candidate, Mapper, qualifying_ids, select};
 use crate::config::{AssignmentRule, Config, DeletedLeadPolicy, LeadMapping, ReplicationSettings};
-use crate::store::{JournalEntry, RecordedError, ReplicationRecord, ReplicationState, Store};
+use crate::store::{
+    JournalEntry, RecordedError, ReplicationRecord, ReplicationRunRecord, ReplicationState, Store,
+};
 
 /// What a run is asked to do besides the configured replication.
 #[derive(Debug, Clone, Default)]
@@ -82,6 +84,7 @@ pub async fn replicate(
         .replication
         .as_ref()
         .ok_or(ReplicationError::NotConfigured)?;
+    let started_at = jiff::Timestamp::now().as_millisecond();
     let mut summary = RunSummary {
         dry_run: options.dry_run,
         ..RunSummary::default()
@@ -208,6 +211,22 @@ pub async fn replicate(
         ));
     }
     summary.api_calls = client.call_counts().total - calls_before;
+    if !options.dry_run {
+        store.record_replication_run(&ReplicationRunRecord {
+            started_at,
+            finished_at: jiff::Timestamp::now().as_millisecond(),
+            qualifying: summary.qualifying,
+            created: summary.created,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+            suspended: summary.suspended,
+            disabled: summary.disabled,
+            converted: summary.converted,
+            merged: summary.merged,
+            api_calls: summary.api_calls,
+            stopped_early: summary.stopped_early.clone(),
+        })?;
+    }
     Ok(summary)
 }
 

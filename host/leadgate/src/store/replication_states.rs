@@ -12,6 +12,38 @@ use super::{Store, StoreError, codec};
 
 /// Where the Lead describe is kept in `meta`.
 const LEAD_DESCRIBE_KEY: &[u8] = b"describe/Lead";
+/// The prefix of the replication run log in `meta`; each key ends in the run's id (big-endian),
+/// so the log reads in the order runs ended.
+const RUN_LOG_PREFIX: &[u8] = b"replication-run/";
+
+/// One replication run in the run log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicationRunRecord {
+    /// When the run started (ms).
+    pub started_at: i64,
+    /// When it ended (ms).
+    pub finished_at: i64,
+    /// Contacts at or above the gate.
+    pub qualifying: u64,
+    /// New Leads.
+    pub created: u64,
+    /// Leads written again.
+    pub updated: u64,
+    /// Contacts already in the org as they are.
+    pub unchanged: u64,
+    /// Contacts refused and suspended.
+    pub suspended: u64,
+    /// Contacts disabled because their Lead was deleted.
+    pub disabled: u64,
+    /// Contacts whose Lead was found converted.
+    pub converted: u64,
+    /// Contacts written to the survivor of a merge.
+    pub merged: u64,
+    /// API calls made.
+    pub api_calls: u64,
+    /// Why the run stopped before the end (the budget), if it did.
+    pub stopped_early: Option<String>,
+}
 
 /// What leadgate knows of a contact's Lead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +149,35 @@ impl Store {
             let contact_id = keys::parts(&key).into_iter().next().unwrap_or_default();
             Ok((contact_id, record))
         })
+    }
+
+    /// Adds a run to the replication run log.
+    pub fn record_replication_run(&self, run: &ReplicationRunRecord) -> Result<(), StoreError> {
+        let mut key = RUN_LOG_PREFIX.to_vec();
+        key.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
+        self.meta.insert(key, codec::encode(run)?)?;
+        Ok(())
+    }
+
+    /// The last `limit` runs of the log, newest first.
+    pub fn replication_runs(&self, limit: usize) -> Result<Vec<ReplicationRunRecord>, StoreError> {
+        let mut runs = Vec::new();
+        for entry in self.meta.scan_prefix(RUN_LOG_PREFIX).rev().take(limit) {
+            let (key, value) = entry?;
+            runs.push(codec::decode("meta", &key, &value)?);
+        }
+        Ok(runs)
+    }
+
+    /// Replaces one contact's replication record.
+    pub fn set_replication_record(
+        &self,
+        contact_id: &str,
+        record: &ReplicationRecord,
+    ) -> Result<(), StoreError> {
+        self.data
+            .insert(keys::replication(contact_id), codec::encode(record)?)?;
+        Ok(())
     }
 
     /// A batch id never handed out before in this data directory.
@@ -225,6 +286,36 @@ mod tests {
             .map(|entry| entry.unwrap().0)
             .collect();
         assert_eq!(all, ["c-1"]);
+    }
+
+    #[test]
+    fn the_run_log_reads_newest_first() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path()).unwrap();
+        for created in 1..=3 {
+            let run = ReplicationRunRecord {
+                started_at: created,
+                finished_at: created,
+                qualifying: 3,
+                created: created as u64,
+                updated: 0,
+                unchanged: 0,
+                suspended: 0,
+                disabled: 0,
+                converted: 0,
+                merged: 0,
+                api_calls: 1,
+                stopped_early: None,
+            };
+            store.record_replication_run(&run).unwrap();
+        }
+        let created: Vec<u64> = store
+            .replication_runs(2)
+            .unwrap()
+            .iter()
+            .map(|run| run.created)
+            .collect();
+        assert_eq!(created, [3, 2]);
     }
 
     #[test]
