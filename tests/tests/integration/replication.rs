@@ -551,3 +551,34 @@ async fn writes_carry_the_configured_assignment_rule() {
     let lead = lead_id_of(&defaults, "c-1001");
     assert_eq!(fresh.control().assignment_rule(&lead).as_deref(), Some("default"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mapping_plugin_maps_with_the_orgs_lead_fields() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    // The example's commented alternative, in place of its field table.
+    let path = workspace.path("leadgate.toml");
+    let text = std::fs::read_to_string(&path).expect("config");
+    let start = text
+        .find("[replication.mapping.fields]")
+        .expect("the field table");
+    let mapping = format!(
+        "[replication.mapping]\nplugin = \"{}\"\nconfig = {{ default-company = \"[not provided]\", lead-source = \"Web\" }}\n",
+        plugins::STANDARD_LEAD_MAPPING
+    );
+    std::fs::write(&path, format!("{}{mapping}", &text[..start])).expect("write config");
+
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["created"], 3, "{summary}");
+    let leads = leads(&sandbox).await;
+    assert_eq!(leads[0]["LeadgateId__c"], "c-1001");
+    assert_eq!(leads[0]["LastName"], "Lovelace");
+    assert_eq!(leads[0]["LeadSource"], "Web");
+
+    // The plugin's payloads are as stable as the table's: nothing changed, nothing is sent.
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["unchanged"], 3, "{summary}");
+    assert_eq!(summary["api_calls"], 0, "{summary}");
+}
