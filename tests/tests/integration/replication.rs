@@ -582,3 +582,97 @@ async fn a_mapping_plugin_maps_with_the_orgs_lead_fields() {
     assert_eq!(summary["unchanged"], 3, "{summary}");
     assert_eq!(summary["api_calls"], 0, "{summary}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_lead_with_the_contacts_email_is_adopted_not_duplicated() {
+    let sandbox = seed_org().await;
+    let existing = client(&sandbox)
+        .create_records(
+            "Lead",
+            &[serde_json::json!({"LastName": "Lovelace", "Company": "Old Co", "Email": "ada@analytical.example"})],
+            true,
+        )
+        .await
+        .expect("created")[0]
+        .id
+        .clone()
+        .expect("an id");
+    let workspace = SeededWorkspace::new();
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        (summary["created"].as_u64(), summary["updated"].as_u64()),
+        (Some(2), Some(1)),
+        "{summary}"
+    );
+    assert_eq!(lead_id_of(&workspace, "c-1001")[..15], existing[..15]);
+    let adopted = sandbox.control().lead(&existing).expect("the existing Lead");
+    assert_eq!(adopted.field("LeadgateId__c"), "c-1001");
+    assert_eq!(adopted.field("Company"), "Analytical Engines Ltd");
+    assert_eq!(leads(&sandbox).await.len(), 3, "no duplicate");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_keep_updated_a_lead_is_written_once() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    workspace.edit_config("keep-updated = true", "keep-updated = false");
+    let (output, _) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    rename(&workspace, &["c-1001"]);
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        (summary["updated"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(0), Some(3)),
+        "{summary}"
+    );
+    assert_eq!(summary["api_calls"], 0, "{summary}");
+    assert_eq!(leads(&sandbox).await[0]["LastName"], "Lovelace");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_refusal_suspends_until_the_mapping_changes() {
+    let sandbox = seed_org().await;
+    // Another Lead already has Ada's address, and adoption by e-mail is off: the org's duplicate
+    // rule refuses her.
+    client(&sandbox)
+        .create_records(
+            "Lead",
+            &[serde_json::json!({"LastName": "Other", "Company": "X", "Email": "ada@analytical.example"})],
+            true,
+        )
+        .await
+        .expect("created");
+    let workspace = SeededWorkspace::new();
+    workspace.edit_config("match-by-email = true", "match-by-email = false");
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(
+        (summary["created"].as_u64(), summary["suspended"].as_u64()),
+        (Some(2), Some(1)),
+        "{summary}"
+    );
+    let shown = workspace.json(&["contacts", "show", "c-1001"]);
+    assert_eq!(
+        shown["replication"]["last_error"]["code"], "DUPLICATES_DETECTED",
+        "{shown}"
+    );
+
+    // Unchanged, it waits and costs nothing.
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        (summary["waiting"].as_u64(), summary["api_calls"].as_u64()),
+        (Some(1), Some(0)),
+        "{summary}"
+    );
+
+    // A mapping that no longer writes the e-mail address changes her payload: she is tried again
+    // and written.
+    workspace.edit_config("Email = \"email\"\n", "");
+    let (output, summary) = workspace.replicate(&sandbox, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["created"], 1, "{summary}");
+    assert_eq!(workspace.listed("suspended"), Vec::<String>::new());
+}
