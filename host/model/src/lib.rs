@@ -25,5 +25,5 @@ pub use activity_kind::{ActivityKindView, STANDARD_ACTIVITY_KINDS};
 pub use award::Award;
 pub use contact::{ContactRecord, STANDARD_CONTACT_FIELDS};
 pub use history::{ActivityView, AddressView, AttributeView, ContactHistory, ContactView};
-pub use rule_outcome::{RuleOutcome, ScoreOutcomes};
+pub use rule_outcome::{RuleOutcome, ScoreOutcomes, score_total};
 pub use timestamp::{TimestampError, parse_timestamp};

@@ -34,3 +34,11 @@ impl RuleOutcome {
 
 /// Each rule's outcome in one score, by rule name.
 pub type ScoreOutcomes = BTreeMap<String, RuleOutcome>;
+
+/// A contact's total in one score at `now`: the points of every rule that count then.
+pub fn score_total(outcomes: &ScoreOutcomes, now: i64) -> i64 {
+    outcomes
+        .values()
+        .map(|outcome| outcome.points_at(now))
+        .fold(0, i64::saturating_add)
+}

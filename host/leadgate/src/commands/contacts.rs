@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use leadgate_model::ContactRecord;
+use leadgate_model::{ContactRecord, score_total};
 
 use super::context::CommandContext;
 use super::table::table;
@@ -27,14 +27,17 @@ fn show(args: &ContactsShowArgs, context: &CommandContext) -> anyhow::Result<Exi
     };
     let activities = store.activities_of(&args.id)?;
     let now = jiff::Timestamp::now().as_millisecond();
-    let mut scores = Vec::new();
-    for score in &config.scores {
-        let outcomes = store.outcomes(&score.name, &args.id)?;
-        if !outcomes.is_empty() {
-            let points: i64 = outcomes.values().map(|outcome| outcome.points_at(now)).sum();
-            scores.push((score.name.clone(), points));
-        }
-    }
+    let by_score = store.outcomes_by_score(&args.id)?;
+    let scores: Vec<(String, i64)> = config
+        .scores
+        .iter()
+        .filter_map(|score| {
+            let outcomes = by_score
+                .get(&score.name)
+                .filter(|outcomes| !outcomes.is_empty())?;
+            Some((score.name.clone(), score_total(outcomes, now)))
+        })
+        .collect();
     let replication = store.replication_record(&args.id)?;
     if args.json {
         context.printer().json(&ContactShowDocument::new(
@@ -191,22 +194,10 @@ impl ReplicationGate {
             ReplicationStateArg::Disabled => state == Some(ReplicationState::Disabled),
             ReplicationStateArg::Converted => state == Some(ReplicationState::Converted),
             ReplicationStateArg::Pending => {
-                let written = matches!(
-                    state,
-                    Some(
-                        ReplicationState::Replicated
-                            | ReplicationState::Disabled
-                            | ReplicationState::Converted
-                    )
-                );
+                let written = state.is_some_and(ReplicationState::is_settled);
                 let qualifies = match &self.gate {
                     Some((score, min_points, now)) => {
-                        let points: i64 = store
-                            .outcomes(score, contact_id)?
-                            .values()
-                            .map(|outcome| outcome.points_at(*now))
-                            .fold(0, i64::saturating_add);
-                        points >= *min_points
+                        score_total(&store.outcomes(score, contact_id)?, *now) >= *min_points
                     }
                     None => false,
                 };

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use leadgate_model::RuleOutcome;
+use leadgate_model::{RuleOutcome, score_total};
 
 use super::contacts::full_name;
 use super::context::CommandContext;
@@ -178,10 +178,7 @@ fn show(args: &ScoreShowArgs, context: &CommandContext) -> anyhow::Result<ExitCo
         anyhow::bail!("no contact `{}` in the store", args.contact);
     }
     let outcomes = store.outcomes(&score.name, &args.contact)?;
-    let total: i64 = outcomes
-        .values()
-        .map(|outcome| outcome.points_at(now))
-        .fold(0, i64::saturating_add);
+    let total = score_total(&outcomes, now);
     if args.json {
         context.printer().json(&ScoreShowDocument::new(
             score,

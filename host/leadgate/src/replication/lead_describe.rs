@@ -11,10 +11,7 @@ use crate::store::Store;
 pub const DESCRIBE_MAX_AGE_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// The cached Lead describe if it is younger than [`DESCRIBE_MAX_AGE_MS`]; no call is made.
-pub(super) fn fresh_cached_describe(
-    store: &Store,
-    now: i64,
-) -> Result<Option<ObjectDescribe>, ReplicationError> {
+fn fresh_cached_describe(store: &Store, now: i64) -> Result<Option<ObjectDescribe>, ReplicationError> {
     match store.cached_lead_describe()? {
         Some((fetched_at, json)) if now.saturating_sub(fetched_at) < DESCRIBE_MAX_AGE_MS => {
             serde_json::from_str(&json)

@@ -25,6 +25,32 @@ pub(super) enum WriteOutcome {
     Disabled,
     /// Its Lead was converted.
     Converted,
+    /// Its Lead was deleted and `deleted-leads = "recreate"`: the contact is written again, as
+    /// a new Lead, in the same run.
+    Recreate,
+}
+
+/// The record of a contact whose write was refused with `code` and `message`: suspended, one
+/// more attempt, waiting for its payload to change (no retry time). `hash` is the payload that
+/// was refused, `None` when there was none (the mapping failed).
+pub(super) fn suspended(
+    previous: Option<ReplicationRecord>,
+    code: &str,
+    message: String,
+    hash: Option<[u8; 32]>,
+    now: i64,
+) -> ReplicationRecord {
+    let mut record = previous.unwrap_or_else(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+    record.state = ReplicationState::Suspended;
+    record.attempts = record.attempts.saturating_add(1);
+    record.payload_hash = hash;
+    record.retry_at = None;
+    record.last_error = Some(RecordedError {
+        code: code.to_owned(),
+        message,
+        at: now,
+    });
+    record
 }
 
 /// The contact's new record after Salesforce answered `result` for it.
@@ -56,19 +82,13 @@ pub(super) fn record_after(
         return (record, outcome);
     }
     let error = result.errors.first();
-    let recorded = RecordedError {
-        code: error.map_or_else(
-            || "UNKNOWN_EXCEPTION".to_owned(),
-            |error| error.status_code.as_str().to_owned(),
-        ),
-        message: error.map(|error| error.message.clone()).unwrap_or_default(),
-        at: now,
-    };
-    let mut record = previous.unwrap_or_else(|| ReplicationRecord::with_state(ReplicationState::Suspended));
-    record.attempts = record.attempts.saturating_add(1);
-    record.payload_hash = Some(candidate.hash.0);
-    record.last_error = Some(recorded);
-    record.retry_at = None;
+    let mut record = suspended(
+        previous,
+        error.map_or("UNKNOWN_EXCEPTION", |error| error.status_code.as_str()),
+        error.map(|error| error.message.clone()).unwrap_or_default(),
+        Some(candidate.hash.0),
+        now,
+    );
     let outcome = match result.error_code() {
         Some(ErrorCode::EntityIsDeleted) => match settings.deleted_leads {
             DeletedLeadPolicy::Disable => {
@@ -76,12 +96,15 @@ pub(super) fn record_after(
                 WriteOutcome::Disabled
             }
             DeletedLeadPolicy::Recreate => {
-                // Forget the deleted Lead: the next run upserts on the external id, which creates one.
-                record.state = ReplicationState::Suspended;
+                // Forget the deleted Lead: an upsert on the external id creates a new one. Due
+                // now, so that a run stopped before that upsert leaves it to the next.
                 record.lead_id = None;
                 record.payload_hash = None;
                 record.retry_at = Some(now);
-                WriteOutcome::Suspended
+                record
+                    .notes
+                    .push("its Lead was deleted in Salesforce; a new one is created".to_owned());
+                WriteOutcome::Recreate
             }
         },
         Some(ErrorCode::CannotUpdateConvertedLead) => {
@@ -89,14 +112,10 @@ pub(super) fn record_after(
             WriteOutcome::Converted
         }
         _ if result.is_retryable() => {
-            record.state = ReplicationState::Suspended;
             record.retry_at = Some(now.saturating_add(retry_delay(record.attempts)));
             WriteOutcome::Suspended
         }
-        _ => {
-            record.state = ReplicationState::Suspended;
-            WriteOutcome::Suspended
-        }
+        _ => WriteOutcome::Suspended,
     };
     (record, outcome)
 }

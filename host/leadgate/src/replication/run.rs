@@ -11,16 +11,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::ReplicationError;
-use super::lead_describe::{fetch_lead_describe, fresh_cached_describe, lead_describe};
+use super::lead_describe::{fetch_lead_describe, lead_describe};
 use super::org_check::{Severity, check_org};
 use super::plugin_mapping::{MappingPlugin, field_descriptions};
 use super::preflight::preflight;
-use super::record_outcome::{WriteOutcome, record_after};
+use super::record_outcome::{WriteOutcome, record_after, suspended};
 use super::selection::{Candidate, Mapper, qualifying_ids, select};
-use crate::config::{AssignmentRule, Config, DeletedLeadPolicy, LeadMapping, ReplicationSettings};
-use crate::store::{
-    JournalEntry, RecordedError, ReplicationRecord, ReplicationRunRecord, ReplicationState, Store,
-};
+use crate::config::{AssignmentRule, Config, LeadMapping, ReplicationSettings};
+use crate::store::{JournalEntry, ReplicationRecord, ReplicationRunRecord, ReplicationState, Store};
 
 /// What a run is asked to do besides the configured replication.
 #[derive(Debug, Clone, Default)]
@@ -117,16 +115,13 @@ pub async fn replicate(
         LeadMapping::Plugin { plugin, config } => Some(MappingPlugin::load(runtime, plugin, config)?),
         LeadMapping::Fields(_) => None,
     };
-    let plugin_fields = match &plugin {
-        Some(_) => {
-            let describe = match fresh_cached_describe(store, now)? {
-                Some(describe) => describe,
-                None => lead_describe(store, client, now).await?,
-            };
-            field_descriptions(&describe)
-        }
-        None => Vec::new(),
+    // A mapping plugin is given the org's Lead fields, so it needs the describe before
+    // selection; a field table needs it only once there is something to write.
+    let mut describe = match &plugin {
+        Some(_) => Some(lead_describe(store, client, now).await?),
+        None => None,
     };
+    let plugin_fields = describe.as_ref().map(field_descriptions).unwrap_or_default();
     let mapper = match (&settings.mapping, &plugin) {
         (_, Some(plugin)) => Mapper::Plugin(plugin, &plugin_fields),
         (LeadMapping::Fields(fields), None) => Mapper::Table(fields),
@@ -149,7 +144,7 @@ pub async fn replicate(
             continue;
         }
         if org.is_none() {
-            org = Some(checked_org(store, client, settings, now).await?);
+            org = Some(checked_org(store, client, settings, describe.take(), now).await?);
         }
         let Some((describe, id_length)) = &org else {
             continue;
@@ -234,15 +229,20 @@ pub async fn replicate(
 /// chunk's payloads, whatever the number of contacts.
 const SELECTION_CHUNK: usize = 5_000;
 
-/// The Lead describe for preflight, checked for the replication's set-up (re-read once when a
-/// cached one fails, as the admin may have fixed it since), with the External ID field's length.
+/// The Lead describe for preflight (`describe` when the run already has it), checked for the
+/// replication's set-up (re-read once when a cached one fails, as the admin may have fixed it
+/// since), with the External ID field's length.
 async fn checked_org(
     store: &Store,
     client: &Client,
     settings: &ReplicationSettings,
+    describe: Option<ObjectDescribe>,
     now: i64,
 ) -> Result<(ObjectDescribe, usize), ReplicationError> {
-    let mut describe = lead_describe(store, client, now).await?;
+    let mut describe = match describe {
+        Some(describe) => describe,
+        None => lead_describe(store, client, now).await?,
+    };
     if !setup_problems(&describe, settings).is_empty() {
         describe = fetch_lead_describe(store, client, now).await?;
         let problems = setup_problems(&describe, settings);
@@ -277,7 +277,13 @@ fn preflighted(
             );
             refused.push((
                 candidate.contact_id.clone(),
-                refusal(&candidate, "STRING_TOO_LONG", message, now),
+                suspended(
+                    candidate.record.clone(),
+                    "STRING_TOO_LONG",
+                    message,
+                    Some(candidate.hash.0),
+                    now,
+                ),
             ));
             continue;
         }
@@ -299,7 +305,13 @@ fn preflighted(
                 writable.push(candidate);
             }
             Err(failure) => {
-                let record = refusal(&candidate, failure.code.as_str(), failure.message, now);
+                let record = suspended(
+                    candidate.record.clone(),
+                    failure.code.as_str(),
+                    failure.message,
+                    Some(candidate.hash.0),
+                    now,
+                );
                 refused.push((candidate.contact_id, record));
             }
         }
@@ -370,31 +382,15 @@ async fn write(
             for (candidate, result) in candidates.iter().zip(&results) {
                 if let Some(master) = survivors.get(&candidate.contact_id) {
                     // Merged away: write the contact to the Lead that survived the merge.
-                    let mut follow_up = candidate.clone();
-                    let record = follow_up
+                    let mut record = candidate
                         .record
-                        .get_or_insert_with(|| ReplicationRecord::with_state(ReplicationState::Suspended));
+                        .clone()
+                        .unwrap_or_else(|| ReplicationRecord::with_state(ReplicationState::Suspended));
                     record.lead_id = Some(master.clone());
                     record.notes.push(format!("its Lead was merged into {master}"));
-                    records.push((candidate.contact_id.clone(), record.clone()));
-                    follow_ups.push((WriteKind::Update, follow_up));
+                    follow_ups.push((WriteKind::Update, candidate.with_record(record.clone())));
+                    records.push((candidate.contact_id.clone(), record));
                     summary.merged += 1;
-                    continue;
-                }
-                if settings.deleted_leads == DeletedLeadPolicy::Recreate
-                    && result.error_code() == Some(&ErrorCode::EntityIsDeleted)
-                {
-                    // Deleted in the org: forget that Lead and create a new one in this run.
-                    let mut follow_up = candidate.clone();
-                    let record = follow_up
-                        .record
-                        .get_or_insert_with(|| ReplicationRecord::with_state(ReplicationState::Suspended));
-                    record.lead_id = None;
-                    record
-                        .notes
-                        .push("its Lead was deleted in Salesforce; a new one is created".to_owned());
-                    records.push((candidate.contact_id.clone(), record.clone()));
-                    follow_ups.push((WriteKind::Upsert, follow_up));
                     continue;
                 }
                 if result.is_retryable() && candidate.resent < RESENDS_PER_RUN {
@@ -412,6 +408,9 @@ async fn write(
                     WriteOutcome::Suspended => summary.suspended += 1,
                     WriteOutcome::Disabled => summary.disabled += 1,
                     WriteOutcome::Converted => summary.converted += 1,
+                    WriteOutcome::Recreate => {
+                        follow_ups.push((WriteKind::Upsert, candidate.with_record(record.clone())));
+                    }
                 }
                 records.push((candidate.contact_id.clone(), record));
             }
@@ -432,24 +431,6 @@ async fn write(
         }
     }
     Ok(true)
-}
-
-/// The contact's record after a refusal that waits for the contact or the mapping to change.
-fn refusal(candidate: &Candidate, code: &str, message: String, now: i64) -> ReplicationRecord {
-    let mut record = candidate
-        .record
-        .clone()
-        .unwrap_or_else(|| ReplicationRecord::with_state(ReplicationState::Suspended));
-    record.state = ReplicationState::Suspended;
-    record.attempts = record.attempts.saturating_add(1);
-    record.payload_hash = Some(candidate.hash.0);
-    record.retry_at = None;
-    record.last_error = Some(RecordedError {
-        code: code.to_owned(),
-        message,
-        at: now,
-    });
-    record
 }
 
 /// The errors among the org check's findings.

@@ -2,15 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use leadgate_model::ContactRecord;
+use leadgate_model::{ContactRecord, score_total};
 use leadgate_plugin_runtime::types::FieldDescription;
 
 use super::error::ReplicationError;
 use super::field_table::map_with_field_table;
 use super::lead_payload::{LeadPayload, PayloadHash};
 use super::plugin_mapping::{MappingPlugin, mapping_input};
+use super::record_outcome::suspended;
 use crate::config::{Config, MappedField, ReplicationSettings};
-use crate::store::{RecordedError, ReplicationRecord, ReplicationState, Store};
+use crate::store::{ReplicationRecord, ReplicationState, Store};
 
 /// How payloads are made: the field table, or the plugin with the org's fields.
 pub(super) enum Mapper<'a> {
@@ -31,6 +32,16 @@ pub(super) struct Candidate {
     pub(super) record: Option<ReplicationRecord>,
     /// Times this run sent it again after a transient refusal.
     pub(super) resent: u32,
+}
+
+impl Candidate {
+    /// The same contact and payload with `record` as what is stored about it.
+    pub(super) fn with_record(&self, record: ReplicationRecord) -> Self {
+        Self {
+            record: Some(record),
+            ..self.clone()
+        }
+    }
 }
 
 /// What selection found.
@@ -113,9 +124,10 @@ pub(super) fn select(
             let payload = match payload {
                 Ok(payload) => payload,
                 Err(reason) => {
-                    selection
-                        .refused
-                        .push((contact.id.clone(), mapping_refusal(record, reason, now)));
+                    selection.refused.push((
+                        contact.id.clone(),
+                        suspended(record, "MAPPING_FAILED", reason, None, now),
+                    ));
                     continue;
                 }
             };
@@ -165,18 +177,18 @@ fn score_totals(
     contact_id: &str,
     now: i64,
 ) -> Result<Vec<(String, i64)>, ReplicationError> {
-    let mut totals = Vec::new();
-    for score in config.scores.iter().filter(|score| score.enabled) {
-        let outcomes = store.outcomes(&score.name, contact_id)?;
-        if !outcomes.is_empty() {
-            let points = outcomes
-                .values()
-                .map(|outcome| outcome.points_at(now))
-                .fold(0, i64::saturating_add);
-            totals.push((score.name.clone(), points));
-        }
-    }
-    Ok(totals)
+    let by_score = store.outcomes_by_score(contact_id)?;
+    Ok(config
+        .scores
+        .iter()
+        .filter(|score| score.enabled)
+        .filter_map(|score| {
+            let outcomes = by_score
+                .get(&score.name)
+                .filter(|outcomes| !outcomes.is_empty())?;
+            Some((score.name.clone(), score_total(outcomes, now)))
+        })
+        .collect())
 }
 
 fn map(mapper: &Mapper<'_>, contacts: &[Qualified], now: i64) -> Vec<Result<LeadPayload, String>> {
@@ -196,21 +208,6 @@ fn map(mapper: &Mapper<'_>, contacts: &[Qualified], now: i64) -> Vec<Result<Lead
             plugin.map(&inputs, lead_fields, now)
         }
     }
-}
-
-/// The record of a contact the mapping plugin gave no fields for.
-fn mapping_refusal(record: Option<ReplicationRecord>, reason: String, now: i64) -> ReplicationRecord {
-    let mut record = record.unwrap_or_else(|| ReplicationRecord::with_state(ReplicationState::Suspended));
-    record.state = ReplicationState::Suspended;
-    record.attempts = record.attempts.saturating_add(1);
-    record.retry_at = None;
-    record.payload_hash = None;
-    record.last_error = Some(RecordedError {
-        code: "MAPPING_FAILED".to_owned(),
-        message: reason,
-        at: now,
-    });
-    record
 }
 
 #[cfg(test)]

@@ -54,12 +54,7 @@ pub fn replication_status(
         }
         let written = store
             .replication_record(&total.contact_id)?
-            .is_some_and(|record| {
-                matches!(
-                    record.state,
-                    ReplicationState::Replicated | ReplicationState::Disabled | ReplicationState::Converted
-                )
-            });
+            .is_some_and(|record| record.state.is_settled());
         if !written {
             status.pending += 1;
         }

@@ -97,6 +97,12 @@ impl ReplicationRecord {
 }
 
 impl ReplicationState {
+    /// True when a qualifying contact in this state is not pending: its Lead is in the org, or
+    /// it is no longer written.
+    pub fn is_settled(self) -> bool {
+        matches!(self, Self::Replicated | Self::Disabled | Self::Converted)
+    }
+
     /// The state's name in listings and `--json`.
     pub fn name(self) -> &'static str {
         match self {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use leadgate_model::{RuleOutcome, ScoreOutcomes};
+use leadgate_model::{RuleOutcome, ScoreOutcomes, score_total};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Table};
@@ -111,6 +111,11 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Each score's outcomes for one contact, by score name: one read, however many scores.
+    pub fn outcomes_by_score(&self, contact_id: &str) -> Result<BTreeMap<String, ScoreOutcomes>, StoreError> {
+        self.stored_outcomes(&keys::outcomes(contact_id))
+    }
+
     /// Every scored contact's total in `score` as of `now` (expired awards do not count), with
     /// the number of failed rules, in contact id order.
     pub fn totals(&self, score: &str, now: i64) -> Result<Vec<ScoreTotal>, StoreError> {
@@ -131,10 +136,7 @@ impl Store {
                 })?;
             totals.push(ScoreTotal {
                 contact_id,
-                points: outcomes
-                    .values()
-                    .map(|outcome| outcome.points_at(now))
-                    .fold(0, i64::saturating_add),
+                points: score_total(&outcomes, now),
                 failed_rules: outcomes
                     .values()
                     .filter(|outcome| matches!(outcome, RuleOutcome::Failed { .. }))
