@@ -99,7 +99,7 @@ async fn timed_run(
     let summary = replicate(
         store,
         config,
-        plugins,
+        Some(plugins),
         client,
         now + 300 * 86_400_000,
         &RunOptions::default(),

@@ -20,6 +20,7 @@ mod table;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Parser;
 use leadgate_model::parse_timestamp;
 use tracing_subscriber::EnvFilter;
@@ -89,6 +90,16 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Runs `future` to its end on a multi-threaded tokio runtime: the commands that talk HTTP
+/// (`auth`, `sf`, `replicate`, `sandbox`) are async inside and blocking outside.
+fn block_on<T>(future: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(future)
 }
 
 /// `--now TIME` (any form [`parse_timestamp`] takes), or the current time.

@@ -35,11 +35,7 @@ use crate::secrets::{CredentialStore, open_credentials};
 pub(super) fn run(command: AuthCommand, context: &CommandContext) -> anyhow::Result<ExitCode> {
     let data_dir = context.config()?.data_dir.clone();
     let printer = context.printer();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
+    super::block_on(async {
         match command {
             AuthCommand::Login(args) => login(&args, &data_dir, printer).await,
             AuthCommand::Jwt(args) => jwt(&args, &data_dir, printer).await,

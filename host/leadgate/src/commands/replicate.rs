@@ -11,6 +11,7 @@ use super::table::table;
 use crate::cli::{
     JsonArg, ReplicateAction, ReplicateArgs, ReplicateCheckArgs, ReplicateResumeArgs, ReplicateRunsArgs,
 };
+use crate::config::LeadMapping;
 use crate::output::timestamp;
 use crate::replication::{
     ReplicationError, RunOptions, RunSummary, Severity, check_org, fetch_lead_describe, replicate,
@@ -124,11 +125,7 @@ fn check(args: &ReplicateCheckArgs, context: &CommandContext) -> anyhow::Result<
         .as_ref()
         .ok_or(ReplicationError::NotConfigured)?;
     let store = context.store()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let describe = runtime.block_on(async {
+    let describe = super::block_on(async {
         let client = connect(&args.connection, context).await?;
         fetch_lead_describe(store, &client, jiff::Timestamp::now().as_millisecond())
             .await
@@ -176,7 +173,11 @@ fn run_once(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Result<Ex
     }
     let now = super::moment(args.now.as_ref())?;
     let store = context.store()?;
-    let plugins = context.configured_plugin_runtime()?;
+    // Only a mapping plugin needs the WebAssembly engine; a field table does not start one.
+    let plugins = match &settings.mapping {
+        LeadMapping::Plugin { .. } => Some(context.configured_plugin_runtime()?),
+        LeadMapping::Fields(_) => None,
+    };
     let options = RunOptions {
         dry_run: args.dry_run,
         forced: if args.force {
@@ -186,13 +187,9 @@ fn run_once(args: &ReplicateArgs, context: &CommandContext) -> anyhow::Result<Ex
         },
         only: args.contacts.clone(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let summary = runtime.block_on(async {
+    let summary = super::block_on(async {
         let client = connect(&args.connection, context).await?;
-        replicate(store, config, &plugins, &client, now, &options)
+        replicate(store, config, plugins.as_ref(), &client, now, &options)
             .await
             .context("replication failed")
     })?;

@@ -43,11 +43,7 @@ pub(super) fn run(args: &SandboxArgs, context: &CommandContext) -> anyhow::Resul
         state_file: args.state.clone(),
         ..SandboxConfig::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(serve(config, args, context.printer()))?;
+    super::block_on(serve(config, args, context.printer()))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -21,11 +21,7 @@ use crate::cli::{SfCommand, SfDescribeArgs, SfLimitsArgs, SfQueryArgs};
 use crate::output::ObjectDescribeDocument;
 
 pub(super) fn run(command: SfCommand, context: &CommandContext) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
+    super::block_on(async {
         match command {
             SfCommand::Describe(args) => describe(&args, context).await,
             SfCommand::Query(args) => query(&args, context).await,

@@ -67,13 +67,14 @@ pub struct RunSummary {
     pub notes: Vec<String>,
 }
 
-/// Runs replication once, as `leadgate replicate` does. `runtime` loads a mapping plugin when
-/// the configuration names one. A run with nothing to write makes no API call at all, not even
-/// a token refresh: the client is used only once there is something to send.
+/// Runs replication once, as `leadgate replicate` does. `runtime` loads the mapping plugin when
+/// the configuration names one (and may be `None` otherwise). A run with nothing to write makes
+/// no API call at all, not even a token refresh: the client is used only once there is
+/// something to send.
 pub async fn replicate(
     store: &Store,
     config: &Config,
-    runtime: &PluginRuntime,
+    runtime: Option<&PluginRuntime>,
     client: &Client,
     now: i64,
     options: &RunOptions,
@@ -112,7 +113,15 @@ pub async fn replicate(
     summary.resumed_batches = journaled.len() as u64;
 
     let plugin = match &settings.mapping {
-        LeadMapping::Plugin { plugin, config } => Some(MappingPlugin::load(runtime, plugin, config)?),
+        LeadMapping::Plugin { plugin, config } => {
+            let runtime = runtime.ok_or_else(|| {
+                ReplicationError::MappingPlugin(format!(
+                    "`{}` needs a plugin runtime, and none was given",
+                    plugin.display()
+                ))
+            })?;
+            Some(MappingPlugin::load(runtime, plugin, config)?)
+        }
         LeadMapping::Fields(_) => None,
     };
     // A mapping plugin is given the org's Lead fields, so it needs the describe before
