@@ -1,7 +1,6 @@
 //! `leadgate replicate` against the in-process sandbox org: the seed scenario end to end, the
 //! second run that makes no call, keep-updated, the dry run, and a contact preflight refuses.
 
-use std::path::PathBuf;
 use std::process::Output;
 
 use futures_util::TryStreamExt as _;
@@ -9,10 +8,9 @@ use leadgate_sandbox::{CustomField, CustomFieldKind, Sandbox, SandboxConfig};
 use leadgate_tests::plugins;
 use serde_json::Value;
 
-use crate::support::leadgate_command::{LeadgateCommand, stderr, stdout};
+use crate::support::leadgate_command::{stderr, stdout};
 use crate::support::salesforce_client::{client, sandbox_with, token};
-
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
+use crate::support::workspace::{EXAMPLES, Workspace};
 
 /// The sandbox org with the fields the example mapping writes: leadgate's external id and the
 /// seed's `Office_Licenses__c`.
@@ -37,31 +35,25 @@ async fn seed_org() -> Sandbox {
     .await
 }
 
-/// A data directory with the example configuration (plugin paths pointing at this build's
-/// plugins) and the example contacts and activities imported and scored.
+/// A workspace with the example configuration and the example contacts and activities
+/// imported and scored.
 struct SeededWorkspace {
-    directory: tempfile::TempDir,
+    workspace: Workspace,
+}
+
+impl std::ops::Deref for SeededWorkspace {
+    type Target = Workspace;
+
+    fn deref(&self) -> &Workspace {
+        &self.workspace
+    }
 }
 
 impl SeededWorkspace {
     fn new() -> Self {
-        let directory = tempfile::tempdir().expect("temp dir");
-        let config = std::fs::read_to_string(format!("{EXAMPLES}/leadgate.toml"))
-            .expect("example config")
-            .replace(
-                "../plugins/target/wasm32-wasip2/release/purchase_count.wasm",
-                plugins::PURCHASE_COUNT,
-            )
-            .replace(
-                "../plugins/target/wasm32-wasip2/release/page_visits.wasm",
-                plugins::PAGE_VISITS,
-            )
-            .replace(
-                "../plugins/target/wasm32-wasip2/release/attribute_match.wasm",
-                plugins::ATTRIBUTE_MATCH,
-            );
-        std::fs::write(directory.path().join("leadgate.toml"), config).expect("write config");
-        let workspace = Self { directory };
+        let workspace = Self {
+            workspace: Workspace::example(),
+        };
         for (kind, file) in [("contacts", "contacts.csv"), ("activities", "activities.csv")] {
             let path = format!("{EXAMPLES}/data/{file}");
             let output = workspace.run(&["import", kind, &path]);
@@ -69,29 +61,6 @@ impl SeededWorkspace {
         }
         workspace.score();
         workspace
-    }
-
-    /// Replaces `from` with `to` in the workspace's configuration.
-    fn edit_config(&self, from: &str, to: &str) {
-        let path = self.path("leadgate.toml");
-        let text = std::fs::read_to_string(&path).expect("config");
-        assert!(text.contains(from), "the example configuration has `{from}`");
-        std::fs::write(&path, text.replace(from, to)).expect("write config");
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.directory.path().join(name)
-    }
-
-    fn command(&self, args: &[&str]) -> LeadgateCommand {
-        LeadgateCommand::new(["--config-file"])
-            .arg(self.path("leadgate.toml"))
-            .data_dir(self.path("data"))
-            .args(args)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output()
     }
 
     fn score(&self) {
@@ -128,6 +97,17 @@ impl SeededWorkspace {
         let summary = serde_json::from_str(&stdout(&output)).unwrap_or(Value::Null);
         (output, summary)
     }
+}
+
+/// Creates a Lead in the org directly, as someone working in Salesforce would, and returns its id.
+async fn create_lead(sandbox: &Sandbox, fields: Value) -> String {
+    client(sandbox)
+        .create_records("Lead", &[fields], true)
+        .await
+        .expect("created")[0]
+        .id
+        .clone()
+        .expect("an id")
 }
 
 /// Every Lead of the org, by leadgate's external id.
@@ -368,17 +348,11 @@ async fn converted_deleted_and_merged_leads_follow_their_policies() {
     control
         .delete_lead(&lead_id_of(&workspace, "c-1004"))
         .expect("deleted");
-    let master = client(&sandbox)
-        .create_records(
-            "Lead",
-            &[serde_json::json!({"LastName": "Master", "Company": "Kept"})],
-            true,
-        )
-        .await
-        .expect("created")[0]
-        .id
-        .clone()
-        .expect("an id");
+    let master = create_lead(
+        &sandbox,
+        serde_json::json!({"LastName": "Master", "Company": "Kept"}),
+    )
+    .await;
     control
         .merge_leads(&master, &lead_id_of(&workspace, "c-1006"))
         .expect("merged");
@@ -586,17 +560,11 @@ async fn a_mapping_plugin_maps_with_the_orgs_lead_fields() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_existing_lead_with_the_contacts_email_is_adopted_not_duplicated() {
     let sandbox = seed_org().await;
-    let existing = client(&sandbox)
-        .create_records(
-            "Lead",
-            &[serde_json::json!({"LastName": "Lovelace", "Company": "Old Co", "Email": "ada@analytical.example"})],
-            true,
-        )
-        .await
-        .expect("created")[0]
-        .id
-        .clone()
-        .expect("an id");
+    let existing = create_lead(
+        &sandbox,
+        serde_json::json!({"LastName": "Lovelace", "Company": "Old Co", "Email": "ada@analytical.example"}),
+    )
+    .await;
     let workspace = SeededWorkspace::new();
     let (output, summary) = workspace.replicate(&sandbox, &[]).await;
     assert!(output.status.success(), "{}", stderr(&output));
@@ -636,14 +604,11 @@ async fn a_duplicate_refusal_suspends_until_the_mapping_changes() {
     let sandbox = seed_org().await;
     // Another Lead already has Ada's address, and adoption by e-mail is off: the org's duplicate
     // rule refuses her.
-    client(&sandbox)
-        .create_records(
-            "Lead",
-            &[serde_json::json!({"LastName": "Other", "Company": "X", "Email": "ada@analytical.example"})],
-            true,
-        )
-        .await
-        .expect("created");
+    create_lead(
+        &sandbox,
+        serde_json::json!({"LastName": "Other", "Company": "X", "Email": "ada@analytical.example"}),
+    )
+    .await;
     let workspace = SeededWorkspace::new();
     workspace.edit_config("match-by-email = true", "match-by-email = false");
     let (output, summary) = workspace.replicate(&sandbox, &[]).await;

@@ -3,7 +3,6 @@
 //! Lead in the org and a final state, with and without injected faults (503s, row locks, slow
 //! answers, dropped connections, and writes that commit and then drop the connection).
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ use serde_json::Value;
 
 use crate::support::leadgate_command::{LeadgateCommand, stderr, stdout};
 use crate::support::salesforce_client::{client, sandbox_with, token};
+use crate::support::workspace::Workspace;
 
 /// Contacts in the store; every one but each fifth qualifies.
 const CONTACTS: usize = 10_000;
@@ -32,21 +32,27 @@ const LATER: [&str; 6] = [
 ];
 
 struct CrashWorkspace {
-    directory: tempfile::TempDir,
+    workspace: Workspace,
+}
+
+impl std::ops::Deref for CrashWorkspace {
+    type Target = Workspace;
+
+    fn deref(&self) -> &Workspace {
+        &self.workspace
+    }
 }
 
 impl CrashWorkspace {
     /// A store with [`CONTACTS`] contacts, those with a purchase of 3,000 licenses scored at
     /// 3,000 points, and a configuration that replicates them with the standard mapping.
     fn new() -> Self {
-        let directory = tempfile::tempdir().expect("temp dir");
         let config = format!(
             "[[scores]]\nname = \"Office buyers\"\n  [[scores.rules]]\n  name = \"licenses\"\n  plugin = \"{}\"\n  \
              config = {{ product = \"Microsoft Office\", points = 1 }}\n\n\
              [replication]\nscore = \"Office buyers\"\nmin-points = 3000\nrequests-in-flight = 4\n",
             plugins::PURCHASE_COUNT
         );
-        std::fs::write(directory.path().join("leadgate.toml"), config).expect("config");
         let mut contacts = String::from("id,email,first_name,last_name,company\n");
         let mut activities = String::from("contact_id,id,kind,occurred_at,subject,quantity\n");
         for index in 0..CONTACTS {
@@ -60,14 +66,15 @@ impl CrashWorkspace {
                 ));
             }
         }
-        let workspace = Self { directory };
+        let workspace = Self {
+            workspace: Workspace::with_config(&config),
+        };
         for (kind, name, text) in [
             ("contacts", "contacts.csv", contacts),
             ("activities", "activities.csv", activities),
         ] {
-            let path = workspace.path(name);
-            std::fs::write(&path, text).expect("write data");
-            let output = workspace.command(&["import", kind]).arg(&path).output();
+            let path = workspace.write(name, &text);
+            let output = workspace.run(&["import", kind, &path]);
             assert!(output.status.success(), "{}", stderr(&output));
         }
         let output = workspace
@@ -75,17 +82,6 @@ impl CrashWorkspace {
             .output();
         assert!(output.status.success(), "{}", stderr(&output));
         workspace
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.directory.path().join(name)
-    }
-
-    fn command(&self, args: &[&str]) -> LeadgateCommand {
-        LeadgateCommand::new(["--config-file"])
-            .arg(self.path("leadgate.toml"))
-            .data_dir(self.path("data"))
-            .args(args)
     }
 
     fn replicate(&self, sandbox: &Sandbox, now: &str) -> LeadgateCommand {

@@ -8,3 +8,4 @@ pub(crate) mod oauth_server;
 pub(crate) mod salesforce_client;
 pub(crate) mod salesforce_login;
 pub(crate) mod sandbox;
+pub(crate) mod workspace;

@@ -1,66 +1,13 @@
 //! The store, imports and scoring through the `leadgate` command, as a user runs them.
 
-use std::path::PathBuf;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use leadgate::store::Store;
-use leadgate_tests::plugins;
 use serde_json::Value;
 
-use crate::support::leadgate_command::{LeadgateCommand, stderr, stdout};
-
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
-
-/// A data directory with the example configuration, its plugin paths pointing at the plugins
-/// this build made.
-struct Workspace {
-    directory: tempfile::TempDir,
-}
-
-impl Workspace {
-    fn new() -> Self {
-        let directory = tempfile::tempdir().expect("temp dir");
-        let config = std::fs::read_to_string(format!("{EXAMPLES}/leadgate.toml"))
-            .expect("example config")
-            .replace(
-                "../plugins/target/wasm32-wasip2/release/purchase_count.wasm",
-                plugins::PURCHASE_COUNT,
-            )
-            .replace(
-                "../plugins/target/wasm32-wasip2/release/page_visits.wasm",
-                plugins::PAGE_VISITS,
-            )
-            .replace(
-                "../plugins/target/wasm32-wasip2/release/attribute_match.wasm",
-                plugins::ATTRIBUTE_MATCH,
-            );
-        std::fs::write(directory.path().join("leadgate.toml"), config).expect("write config");
-        Self { directory }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.directory.path().join(name)
-    }
-
-    /// `leadgate ARGS` on this workspace's configuration file and data directory.
-    fn command(&self, args: &[&str]) -> LeadgateCommand {
-        LeadgateCommand::new(["--config-file"])
-            .arg(self.path("leadgate.toml"))
-            .data_dir(self.path("data"))
-            .args(args)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output()
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.path(name);
-        std::fs::write(&path, text).expect("write input");
-        path.display().to_string()
-    }
-}
+use crate::support::leadgate_command::{stderr, stdout};
+use crate::support::workspace::{EXAMPLES, Workspace};
 
 fn json(output: &Output) -> Value {
     serde_json::from_str(&stdout(output))
@@ -69,7 +16,7 @@ fn json(output: &Output) -> Value {
 
 #[test]
 fn the_example_data_gives_the_seed_contacts_their_points_and_details() {
-    let workspace = Workspace::new();
+    let workspace = Workspace::example();
     let contacts = format!("{EXAMPLES}/data/contacts.csv");
     let activities = format!("{EXAMPLES}/data/activities.csv");
     assert!(workspace.run(&["import", "contacts", &contacts]).status.success());
@@ -137,7 +84,7 @@ fn the_example_data_gives_the_seed_contacts_their_points_and_details() {
 
 #[test]
 fn bad_rows_are_reported_by_line_and_column_and_good_rows_still_import() {
-    let workspace = Workspace::new();
+    let workspace = Workspace::example();
     let file = workspace.write(
         "contacts.csv",
         "id,email,last_name\nc-1,ok@example.com,One\nc-2,not-an-email,Two\n,missing@example.com,Three\nc-4,four@example.com,Four\n",
@@ -163,7 +110,7 @@ fn bad_rows_are_reported_by_line_and_column_and_good_rows_still_import() {
 
 #[test]
 fn strict_imports_nothing_when_any_row_is_bad() {
-    let workspace = Workspace::new();
+    let workspace = Workspace::example();
     let file = workspace.write("contacts.csv", "id,email\nc-1,ok@example.com\nc-2,bad@\n");
     let output = workspace.run(&["import", "contacts", &file, "--strict"]);
     assert_eq!(output.status.code(), Some(1));
@@ -178,7 +125,7 @@ fn strict_imports_nothing_when_any_row_is_bad() {
 
 #[test]
 fn activities_of_unknown_contacts_are_reported_not_dropped() {
-    let workspace = Workspace::new();
+    let workspace = Workspace::example();
     let contacts = workspace.write(
         "contacts.jsonl",
         "{\"id\":\"c-1\",\"email\":\"one@example.com\"}\n",
@@ -206,7 +153,7 @@ fn activities_of_unknown_contacts_are_reported_not_dropped() {
 
 #[test]
 fn a_second_process_on_the_same_data_directory_gets_a_clear_error() {
-    let workspace = Workspace::new();
+    let workspace = Workspace::example();
     let _holder = Store::open(&workspace.path("data")).expect("first opener");
     let output = workspace.run(&["contacts", "list"]);
     assert_eq!(output.status.code(), Some(1));
@@ -223,7 +170,7 @@ fn a_second_process_on_the_same_data_directory_gets_a_clear_error() {
 
 #[test]
 fn an_import_killed_midway_leaves_whole_rows_and_finishes_when_rerun() {
-    let workspace = Workspace::new();
+    let workspace = Workspace::example();
     let rows = 60_000;
     let mut text = String::from("id,email,last_name,company\n");
     for index in 0..rows {
@@ -280,7 +227,7 @@ fn an_import_killed_midway_leaves_whole_rows_and_finishes_when_rerun() {
 
 #[test]
 fn scoring_without_configured_scores_says_how_to_add_one() {
-    let workspace = Workspace::new();
+    let workspace = Workspace::example();
     std::fs::write(workspace.path("leadgate.toml"), "data-dir = \"data\"\n").expect("write");
     let output = workspace.run(&["score", "run"]);
     assert_eq!(output.status.code(), Some(1));
