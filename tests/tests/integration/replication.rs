@@ -641,3 +641,38 @@ async fn a_duplicate_refusal_suspends_until_the_mapping_changes() {
     assert_eq!(summary["created"], 1, "{summary}");
     assert_eq!(workspace.listed("suspended"), Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn named_contacts_that_are_unknown_or_below_the_gate_are_reported() {
+    let sandbox = seed_org().await;
+    let workspace = SeededWorkspace::new();
+    let (output, _) = workspace.replicate(&sandbox, &["--contact", "nope"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("no contact `nope` in the store"),
+        "{}",
+        stderr(&output)
+    );
+    let output = workspace.run(&["replicate", "resume", "nope"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("no contact `nope` in the store"),
+        "{}",
+        stderr(&output)
+    );
+
+    // c-1002 has 12 points: named without --force it is left out, and the run says why.
+    let (output, summary) = workspace.replicate(&sandbox, &["--contact", "c-1002"]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["created"], 0, "{summary}");
+    let note = summary["notes"][0].as_str().unwrap_or_default();
+    assert!(
+        note.contains("`c-1002` has 12 points in `Office buyers`, below `min-points = 3000`"),
+        "{summary}"
+    );
+    let (output, summary) = workspace
+        .replicate(&sandbox, &["--contact", "c-1002", "--force"])
+        .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary["created"], 1, "{summary}");
+}

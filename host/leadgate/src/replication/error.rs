@@ -29,6 +29,12 @@ pub enum ReplicationError {
         /// Each problem, naming the field and what to do.
         problems: Vec<String>,
     },
+    /// Contacts named on the command line are not in the store.
+    #[error("no contact {} in the store", ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", "))]
+    UnknownContacts {
+        /// The ids not found.
+        ids: Vec<String>,
+    },
     /// The mapping plugin could not be loaded or refused its configuration.
     #[error("the mapping plugin: {0}")]
     MappingPlugin(String),

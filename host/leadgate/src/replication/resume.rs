@@ -21,6 +21,15 @@ pub struct ResumeSummary {
 /// Resumes the contacts `ids`, or every suspended and disabled one when `ids` is empty. A
 /// converted contact stays stopped: its Lead can no longer be written.
 pub fn resume(store: &Store, ids: &[String]) -> Result<ResumeSummary, ReplicationError> {
+    let mut unknown = Vec::new();
+    for id in ids {
+        if store.contact(id)?.is_none() {
+            unknown.push(id.clone());
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(ReplicationError::UnknownContacts { ids: unknown });
+    }
     let mut summary = ResumeSummary::default();
     let records: Vec<(String, Option<crate::store::ReplicationRecord>)> = if ids.is_empty() {
         store

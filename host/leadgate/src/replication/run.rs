@@ -136,7 +136,8 @@ pub async fn replicate(
         (LeadMapping::Fields(fields), None) => Mapper::Table(fields),
         (LeadMapping::Plugin { .. }, None) => return Err(ReplicationError::NotConfigured),
     };
-    let ids = qualifying_ids(store, settings, &options.forced, &options.only, now)?;
+    let (ids, notes) = qualifying_ids(store, settings, &options.forced, &options.only, now)?;
+    summary.notes.extend(notes);
     summary.qualifying = ids.len() as u64;
     let mut org: Option<(ObjectDescribe, usize)> = None;
     let mut journal_cleared = false;

@@ -66,14 +66,27 @@ type Qualified = (ContactRecord, Vec<(String, i64)>, Option<ReplicationRecord>);
 const MAPPING_CHUNK: usize = 200;
 
 /// The ids of the contacts a run considers: at or above the gate, and `forced` ones; only those
-/// in `only` when it is not empty.
+/// in `only` when it is not empty. A named contact (forced or only) that is not in the store is
+/// an error; one that is below the gate and not forced gets a note saying why it is left out.
 pub(super) fn qualifying_ids(
     store: &Store,
     settings: &ReplicationSettings,
     forced: &[String],
     only: &[String],
     now: i64,
-) -> Result<Vec<String>, ReplicationError> {
+) -> Result<(Vec<String>, Vec<String>), ReplicationError> {
+    let unknown: Vec<String> = forced
+        .iter()
+        .chain(only)
+        .filter_map(|id| match store.contact(id) {
+            Ok(Some(_)) => None,
+            Ok(None) => Some(Ok(id.clone())),
+            Err(error) => Some(Err(error)),
+        })
+        .collect::<Result<_, _>>()?;
+    if !unknown.is_empty() {
+        return Err(ReplicationError::UnknownContacts { ids: unknown });
+    }
     let mut qualifying: Vec<String> = store
         .totals(&settings.score, now)?
         .into_iter()
@@ -86,7 +99,16 @@ pub(super) fn qualifying_ids(
             qualifying.push(id.clone());
         }
     }
-    Ok(qualifying)
+    let mut notes = Vec::new();
+    for id in only.iter().filter(|id| !qualifying.contains(id)) {
+        let points = score_total(&store.outcomes(&settings.score, id)?, now);
+        notes.push(format!(
+            "`{id}` has {points} points in `{}`, below `min-points = {}`: not written (add --force to write it \
+             anyway)",
+            settings.score, settings.min_points
+        ));
+    }
+    Ok((qualifying, notes))
 }
 
 /// Of the contacts `ids`, selects those to write: not disabled or converted, and with a payload
